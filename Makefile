@@ -1,0 +1,80 @@
+# Tandem - one Makefile, no other build system.
+#
+#   make          build ./tandem
+#   make run      install missing packages, build, start on http://127.0.0.1:8080
+#   make test     install missing packages, build, run every test (also under ASan+UBSan)
+#   make install  PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DATADIR ?= $(PREFIX)/share/tandem
+VERSION := 0.1.0
+
+CC ?= cc
+PKGS := libmicrohttpd sqlite3 jansson libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith -Wundef
+BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -g -Isrc \
+	-DTANDEM_VERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"' -include util/banned.h $(PKG_CFLAGS)
+LIBS := $(PKG_LIBS) -lpthread -lm
+
+release_CFLAGS := -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+asan_CFLAGS := -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan_LDFLAGS := -fsanitize=address,undefined
+
+LIB_SRC := $(wildcard src/util/*.c src/store/*.c src/domain/*.c src/api/*.c src/http/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*_test.c)
+HDRS := $(wildcard src/*/*.h)
+
+objs = $(patsubst src/%.c,build/$(1)/obj/%.o,$(2))
+
+all: tandem
+
+tandem: build/release/tandem
+	cp $< $@
+
+define variant
+build/$(1)/obj/%.o: src/%.c $(HDRS) Makefile
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
+
+build/$(1)/libtandem.a: $(call objs,$(1),$(LIB_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+build/$(1)/tandem: $(call objs,$(1),$(CLI_SRC)) build/$(1)/libtandem.a
+	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(LIBS)
+
+build/$(1)/tests/%_test: tests/unit/%_test.c tests/unit/unit.h build/$(1)/libtandem.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $$($(1)_CFLAGS) -Itests/unit $$($(1)_LDFLAGS) -o $$@ $$< build/$(1)/libtandem.a $$(LIBS) -lcmocka
+
+unit-$(1): $(patsubst tests/unit/%_test.c,build/$(1)/tests/%_test,$(UNIT_SRC))
+endef
+$(eval $(call variant,release))
+$(eval $(call variant,asan))
+
+deps:
+	@scripts/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory tandem
+	@mkdir -p var
+	./tandem serve --db var/tandem.db --listen 127.0.0.1:8080 --demo-if-new
+
+test: deps
+	@$(MAKE) --no-print-directory tandem unit-release build/asan/tandem unit-asan
+	@scripts/run-tests.sh
+
+install: tandem
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
+	install -m 755 tandem $(DESTDIR)$(PREFIX)/bin/tandem
+	install -m 644 data/*.conf $(DESTDIR)$(DATADIR)/
+
+clean:
+	rm -rf build tandem
+
+.PHONY: all deps run test install clean unit-release unit-asan

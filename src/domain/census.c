@@ -1,0 +1,83 @@
+#include "domain/census.h"
+#include "domain/audit.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#define VISIBLE(col)                                                                   \
+	" (? = 1 OR " col " IN (SELECT site_id FROM user_role WHERE user_id = ?"       \
+	" AND revoked_at IS NULL AND (role_bit & ?) <> 0)) AND (? = 0 OR " col " = ?)"
+
+static void bind_visible(struct stmt *st, int first, const struct actor *a, int64_t site)
+{
+	db_bind_int(st, first, a->all_sites);
+	db_bind_int(st, first + 1, a->user_id);
+	db_bind_int(st, first + 2, a->route_roles);
+	db_bind_int(st, first + 3, site);
+	db_bind_int(st, first + 4, site);
+}
+
+static enum tdm_status count(struct db *db, const char *sql, const struct actor *a, int64_t site,
+			     const char *since, int64_t *out, struct tdm_err *err)
+{
+	struct stmt *st = db_prepare(db, sql, err);
+	if (!st)
+		return err->code;
+	db_bind_text(st, 1, since);
+	bind_visible(st, 2, a, site);
+	int found;
+	return db_query_int(st, out, &found, err);
+}
+
+enum tdm_status census_get(struct db *db, const struct actor *a, int64_t site_id,
+			   struct census *out, struct tdm_err *err)
+{
+	memset(out, 0, sizeof *out);
+	date_today(out->as_of);
+	out->site_id = site_id;
+	for (int i = 0; i < level_count() && i < LEVEL_MAX; i++) {
+		snprintf(out->levels[i].level, sizeof out->levels[i].level, "%s", level_at(i)->id);
+		snprintf(out->levels[i].label, sizeof out->levels[i].label, "%s", level_at(i)->label);
+		out->n_levels++;
+	}
+	enum tdm_status rc = db_begin(db, DB_WRITE, err);
+	if (rc)
+		return rc;
+	if (site_id && !access_at(a, site_id))
+		rc = tdm_fail(err, TDM_ENOTFOUND, "site", "no site %" PRId64, site_id);
+	struct stmt *st = rc ? NULL : db_prepare(db,
+		"SELECT pl.level, COUNT(*) FROM episode e JOIN placement pl ON pl.id ="
+		" (SELECT MAX(id) FROM placement WHERE episode_id = e.id)"
+		" WHERE NOT EXISTS (SELECT 1 FROM discharge d WHERE d.episode_id = e.id) AND"
+		VISIBLE("e.site_id") " GROUP BY pl.level", err);
+	if (!rc && !st)
+		rc = err->code;
+	if (!rc) {
+		bind_visible(st, 1, a, site_id);
+		int s;
+		while ((s = db_step(st, err)) == DB_ROW) {
+			const char *lv = db_col_text(st, 0);
+			int64_t c = db_col_int(st, 1);
+			out->total += c;
+			for (int i = 0; i < out->n_levels; i++)
+				if (!strcmp(out->levels[i].level, lv))
+					out->levels[i].patients = c;
+		}
+		if (s < 0)
+			rc = err->code;
+		db_done(st);
+	}
+	char since[DATE_LEN];
+	date_add_days(out->as_of, -30, since);
+	if (!rc)
+		rc = count(db, "SELECT COUNT(*) FROM episode e WHERE e.admitted_on > ? AND"
+			   VISIBLE("e.site_id"), a, site_id, since, &out->admissions_30d, err);
+	if (!rc)
+		rc = count(db, "SELECT COUNT(*) FROM discharge d JOIN episode e ON e.id = d.episode_id"
+			   " WHERE d.discharged_on > ? AND" VISIBLE("e.site_id"),
+			   a, site_id, since, &out->discharges_30d, err);
+	struct audit_event ev = {.action = "census.read", .object_type = "Census", .site_id = site_id};
+	snprintf(ev.detail, sizeof ev.detail, "total=%" PRId64, out->total);
+	return audit_finish(db, a, rc, &ev, err);
+}

@@ -1,0 +1,31 @@
+#include "domain/clinic.h"
+#include "domain/icd10.h"
+#include "domain/level.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#ifndef DATADIR
+#define DATADIR "/usr/local/share/tandem"
+#endif
+
+const char *clinic_data_dir(const char *given)
+{
+	struct stat st;
+	if (given && *given)
+		return given;
+	const char *env = getenv("TANDEM_DATA");
+	if (env && *env)
+		return env;
+	if (stat("data/levels.conf", &st) == 0)
+		return "data";
+	return DATADIR;
+}
+
+enum tdm_status clinic_load(const char *dir, struct tdm_err *err)
+{
+	enum tdm_status rc = level_load(dir, err);
+	if (!rc)
+		rc = icd10_load(dir, err);
+	return rc;
+}

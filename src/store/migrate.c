@@ -1,0 +1,282 @@
+/*
+ * migrate.c - versioned schema migrations, applied in order at start and by
+ * `tandem migrate`. Each migration runs in its own transaction together with
+ * the row that records it, so a crash leaves the schema at a known version.
+ *
+ * The SQL is portable between SQLite and PostgreSQL: TEXT for strings, dates
+ * and UTC instants (computed in C), BIGINT for integers; {{ID}} becomes the
+ * backend's auto-increment primary key.
+ */
+#include "store/store.h"
+#include "util/buf.h"
+#include "util/date.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+
+static const struct migration migrations[] = {
+	{1, "foundation",
+	 /* Sites of a clinic network; every patient belongs to one. */
+	 "CREATE TABLE site ("
+	 " id {{ID}},"
+	 " code TEXT NOT NULL UNIQUE,"
+	 " name TEXT NOT NULL,"
+	 " created_at TEXT NOT NULL);"
+
+	 "CREATE TABLE app_user ("
+	 " id {{ID}},"
+	 " username TEXT NOT NULL UNIQUE,"
+	 " password_hash TEXT NOT NULL,"
+	 " created_at TEXT NOT NULL,"
+	 " disabled_at TEXT);"
+
+	 /* A grant of one role at one site. Revocation is a new value in
+	  * revoked_at, the row stays. role_bit mirrors role for filtering. */
+	 "CREATE TABLE user_role ("
+	 " id {{ID}},"
+	 " user_id BIGINT NOT NULL REFERENCES app_user(id),"
+	 " site_id BIGINT NOT NULL REFERENCES site(id),"
+	 " role TEXT NOT NULL,"
+	 " role_bit BIGINT NOT NULL,"
+	 " granted_at TEXT NOT NULL,"
+	 " granted_by TEXT NOT NULL,"
+	 " revoked_at TEXT);"
+	 "CREATE INDEX user_role_user ON user_role(user_id);"
+
+	 /* Only a hash of the token is stored. */
+	 "CREATE TABLE session ("
+	 " id {{ID}},"
+	 " token_hash TEXT NOT NULL UNIQUE,"
+	 " user_id BIGINT NOT NULL REFERENCES app_user(id),"
+	 " created_at TEXT NOT NULL,"
+	 " expires_at TEXT NOT NULL,"
+	 " revoked_at TEXT,"
+	 " client_addr TEXT NOT NULL);"
+
+	 "CREATE TABLE login_attempt ("
+	 " id {{ID}},"
+	 " username TEXT NOT NULL,"
+	 " client_addr TEXT NOT NULL,"
+	 " at TEXT NOT NULL,"
+	 " ok BIGINT NOT NULL);"
+	 "CREATE INDEX login_attempt_user ON login_attempt(username, at);"
+	 "CREATE INDEX login_attempt_addr ON login_attempt(client_addr, at);"
+
+	 /* Append-only, hash-chained audit trail (see domain/audit.c). */
+	 "CREATE TABLE audit ("
+	 " seq BIGINT PRIMARY KEY,"
+	 " at TEXT NOT NULL,"
+	 " user_id BIGINT NOT NULL,"
+	 " username TEXT NOT NULL,"
+	 " roles TEXT NOT NULL,"
+	 " site_id BIGINT,"
+	 " action TEXT NOT NULL,"
+	 " patient_id BIGINT,"
+	 " object_type TEXT NOT NULL,"
+	 " object_id TEXT NOT NULL,"
+	 " outcome TEXT NOT NULL,"
+	 " client_addr TEXT NOT NULL,"
+	 " request_id TEXT NOT NULL,"
+	 " detail TEXT NOT NULL,"
+	 " prev_hash TEXT NOT NULL,"
+	 " hash TEXT NOT NULL);"
+	 "CREATE INDEX audit_patient ON audit(patient_id, seq);"
+
+	 "CREATE TABLE patient ("
+	 " id {{ID}},"
+	 " site_id BIGINT NOT NULL REFERENCES site(id),"
+	 " mrn TEXT NOT NULL UNIQUE,"
+	 " created_at TEXT NOT NULL,"
+	 " created_by TEXT NOT NULL);"
+
+	 /* Demographics are versioned: the current ones are the newest row. */
+	 "CREATE TABLE patient_version ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " family_name TEXT NOT NULL,"
+	 " given_name TEXT NOT NULL,"
+	 " preferred_name TEXT,"
+	 " birth_date TEXT NOT NULL,"
+	 " sex_at_birth TEXT NOT NULL,"
+	 " gender_identity TEXT,"
+	 " phone TEXT, email TEXT,"
+	 " address_line TEXT, city TEXT, region TEXT, postal_code TEXT,"
+	 " emergency_name TEXT, emergency_relationship TEXT, emergency_phone TEXT,"
+	 " preferred_language TEXT,"
+	 " search_name TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL,"
+	 " is_current BIGINT NOT NULL);"
+	 "CREATE INDEX patient_version_current ON patient_version(patient_id, is_current);"
+	 "CREATE INDEX patient_version_search ON patient_version(is_current, search_name);"
+	 "CREATE INDEX patient_version_birth ON patient_version(is_current, birth_date);"
+
+	 "CREATE TABLE diagnosis ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " code TEXT NOT NULL,"
+	 " category TEXT NOT NULL,"
+	 " substance TEXT,"
+	 " pattern TEXT,"
+	 " onset_date TEXT,"
+	 " note TEXT,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX diagnosis_patient ON diagnosis(patient_id);"
+
+	 /* Status changes of a diagnosis; the newest row is the status. */
+	 "CREATE TABLE diagnosis_status ("
+	 " id {{ID}},"
+	 " diagnosis_id BIGINT NOT NULL REFERENCES diagnosis(id),"
+	 " status TEXT NOT NULL,"
+	 " effective_on TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX diagnosis_status_dx ON diagnosis_status(diagnosis_id, id);"
+
+	 "CREATE TABLE episode ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " site_id BIGINT NOT NULL REFERENCES site(id),"
+	 " admitted_on TEXT NOT NULL,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX episode_patient ON episode(patient_id);"
+
+	 /* A placement in a level of care. It ends where the next begins or at
+	  * discharge; nothing is updated in place. */
+	 "CREATE TABLE placement ("
+	 " id {{ID}},"
+	 " episode_id BIGINT NOT NULL REFERENCES episode(id),"
+	 " level TEXT NOT NULL,"
+	 " asam_level TEXT NOT NULL,"
+	 " asam_edition TEXT NOT NULL,"
+	 " started_on TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX placement_episode ON placement(episode_id, id);"
+
+	 "CREATE TABLE discharge ("
+	 " id {{ID}},"
+	 " episode_id BIGINT NOT NULL UNIQUE REFERENCES episode(id),"
+	 " discharged_on TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " note TEXT,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+
+	 "CREATE TABLE meta ("
+	 " key TEXT PRIMARY KEY,"
+	 " value TEXT NOT NULL);"},
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* SQLite only: make the audit table refuse UPDATE and DELETE. Anyone with the
+ * file can drop these; `tandem audit verify` is what detects tampering. */
+static const char *sqlite_audit_guard =
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	" SELECT RAISE(ABORT, 'audit rows are append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	" SELECT RAISE(ABORT, 'audit rows are append-only'); END;";
+
+int migrate_latest(void)
+{
+	return migrations[N_MIGRATIONS - 1].version;
+}
+
+static enum tdm_status ensure_table(struct db *db, struct tdm_err *err)
+{
+	return db_exec(db,
+		       "CREATE TABLE IF NOT EXISTS schema_migration ("
+		       " version BIGINT PRIMARY KEY,"
+		       " name TEXT NOT NULL,"
+		       " applied_at TEXT NOT NULL)",
+		       err);
+}
+
+enum tdm_status migrate_version(struct db *db, int *version, struct tdm_err *err)
+{
+	enum tdm_status rc = ensure_table(db, err);
+	if (rc)
+		return rc;
+	struct stmt *st = db_prepare(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migration", err);
+	if (!st)
+		return err->code;
+	int64_t v = 0;
+	int found;
+	rc = db_query_int(st, &v, &found, err);
+	*version = (int)v;
+	return rc;
+}
+
+static enum tdm_status expand(const struct db *db, const char *sql, struct buf *out)
+{
+	buf_reset(out);
+	const char *p = sql, *q;
+	while ((q = strstr(p, "{{ID}}"))) {
+		buf_add(out, p, (size_t)(q - p));
+		buf_adds(out, db->ops->id_column);
+		p = q + 6;
+	}
+	buf_adds(out, p);
+	return out->err ? (enum tdm_status)out->err : TDM_OK;
+}
+
+enum tdm_status migrate_apply(struct db *db, int *applied, struct tdm_err *err)
+{
+	int have;
+	enum tdm_status rc;
+	*applied = 0;
+	if ((rc = migrate_version(db, &have, err)))
+		return rc;
+	if (have > migrate_latest())
+		return tdm_fail(err, TDM_EDB, "db",
+				"database schema version %d is newer than this tandem (%d)",
+				have, migrate_latest());
+	struct buf sql;
+	buf_init(&sql, 1 << 20);
+	for (int i = 0; i < N_MIGRATIONS && rc == TDM_OK; i++) {
+		const struct migration *m = &migrations[i];
+		if (m->version <= have)
+			continue;
+		if ((rc = expand(db, m->sql, &sql)))
+			break;
+		if ((rc = db_begin(db, DB_WRITE, err)))
+			break;
+		rc = db_exec(db, sql.p, err);
+		if (!rc && m->version == 1 && !strcmp(db->ops->name, "sqlite"))
+			rc = db_exec(db, sqlite_audit_guard, err);
+		if (!rc) {
+			char now[INSTANT_LEN];
+			instant_now(now);
+			struct stmt *st = db_prepare(db,
+				"INSERT INTO schema_migration(version, name, applied_at) VALUES (?, ?, ?)", err);
+			if (!st) {
+				rc = err->code;
+			} else {
+				db_bind_int(st, 1, m->version);
+				db_bind_text(st, 2, m->name);
+				db_bind_text(st, 3, now);
+				rc = db_run(st, err);
+			}
+		}
+		if (!rc)
+			rc = db_commit(db, err);
+		else
+			db_rollback(db);
+		if (!rc)
+			(*applied)++;
+	}
+	buf_release(&sql);
+	return rc;
+}

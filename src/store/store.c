@@ -1,0 +1,142 @@
+/*
+ * store.c - dispatch to the backend chosen by the connection target.
+ */
+#include "store/store.h"
+
+#include <string.h>
+
+enum tdm_status db_open(const char *target, struct db **out, struct tdm_err *err)
+{
+	*out = NULL;
+	if (!target || !*target)
+		return tdm_fail(err, TDM_EINVAL, "db", "no database given (--db or TANDEM_DB)");
+	if (!strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11))
+		return tdm_fail(err, TDM_EINVAL, "db",
+				"PostgreSQL support is not built into this tandem yet");
+	if (!strncmp(target, "sqlite:", 7))
+		target += 7;
+	return store_sqlite_ops.open(target, out, err);
+}
+
+void db_close(struct db *db)
+{
+	if (db)
+		db->ops->close(db);
+}
+
+enum tdm_status db_exec(struct db *db, const char *sql, struct tdm_err *err)
+{
+	return db->ops->exec(db, sql, err);
+}
+
+enum tdm_status db_begin(struct db *db, enum db_tx tx, struct tdm_err *err)
+{
+	if (db->in_tx)
+		return tdm_fail(err, TDM_EINTERNAL, NULL, "nested transaction");
+	enum tdm_status rc = db->ops->begin(db, tx, err);
+	if (rc == TDM_OK)
+		db->in_tx = 1;
+	return rc;
+}
+
+enum tdm_status db_commit(struct db *db, struct tdm_err *err)
+{
+	enum tdm_status rc = db->ops->commit(db, err);
+	if (rc != TDM_OK)
+		db->ops->rollback(db);
+	db->in_tx = 0;
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	if (db->in_tx)
+		db->ops->rollback(db);
+	db->in_tx = 0;
+}
+
+/* The statement remembers its connection through the backend. */
+struct stmt_head {
+	struct db *db;
+};
+
+struct stmt *db_prepare(struct db *db, const char *sql, struct tdm_err *err)
+{
+	return db->ops->prepare(db, sql, err);
+}
+
+#define OPS(st) (((struct stmt_head *)(st))->db->ops)
+
+void db_bind_text(struct stmt *st, int i, const char *v)
+{
+	if (!v)
+		OPS(st)->bind_null(st, i);
+	else
+		OPS(st)->bind_text(st, i, v);
+}
+
+void db_bind_int(struct stmt *st, int i, int64_t v)
+{
+	OPS(st)->bind_int(st, i, v);
+}
+
+void db_bind_null(struct stmt *st, int i)
+{
+	OPS(st)->bind_null(st, i);
+}
+
+int db_step(struct stmt *st, struct tdm_err *err)
+{
+	return OPS(st)->step(st, err);
+}
+
+const char *db_col_text(struct stmt *st, int i)
+{
+	return OPS(st)->col_text(st, i);
+}
+
+int64_t db_col_int(struct stmt *st, int i)
+{
+	return OPS(st)->col_int(st, i);
+}
+
+int db_col_null(struct stmt *st, int i)
+{
+	return OPS(st)->col_null(st, i);
+}
+
+void db_done(struct stmt *st)
+{
+	if (st)
+		OPS(st)->done(st);
+}
+
+enum tdm_status db_run(struct stmt *st, struct tdm_err *err)
+{
+	int r = db_step(st, err);
+	db_done(st);
+	return r < 0 ? err->code : TDM_OK;
+}
+
+enum tdm_status db_insert_id(struct stmt *st, int64_t *id, struct tdm_err *err)
+{
+	int r = db_step(st, err);
+	if (r == DB_ROW)
+		*id = db_col_int(st, 0);
+	db_done(st);
+	if (r < 0)
+		return err->code;
+	if (r != DB_ROW)
+		return tdm_fail(err, TDM_EDB, NULL, "insert returned no id");
+	return TDM_OK;
+}
+
+enum tdm_status db_query_int(struct stmt *st, int64_t *out, int *found, struct tdm_err *err)
+{
+	int r = db_step(st, err);
+	*found = r == DB_ROW;
+	if (r == DB_ROW)
+		*out = db_col_int(st, 0);
+	db_done(st);
+	return r < 0 ? err->code : TDM_OK;
+}

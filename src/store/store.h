@@ -1,0 +1,87 @@
+/*
+ * store.h - the backend-neutral database interface.
+ *
+ * Domain code writes portable SQL with "?" placeholders, computes dates in C
+ * and talks to a struct db through these calls only; it never sees which
+ * backend (SQLite today; PostgreSQL plugs in as another struct store_ops).
+ *
+ * Statements are prepared once per connection and cached by their SQL text
+ * pointer: pass string literals. A statement is borrowed from the cache:
+ * call db_done() when finished with it (resets it and clears bindings).
+ *
+ * One struct db is one connection and belongs to one thread at a time.
+ */
+#ifndef TDM_STORE_H
+#define TDM_STORE_H
+
+#include <stdint.h>
+
+#include "util/status.h"
+
+struct db;
+struct stmt;
+
+enum { DB_ROW = 1, DB_DONE = 2 };
+enum db_tx { DB_READ, DB_WRITE };
+
+struct store_ops {
+	const char *name;
+	enum tdm_status (*open)(const char *target, struct db **out, struct tdm_err *err);
+	void (*close)(struct db *db);
+	enum tdm_status (*exec)(struct db *db, const char *sql, struct tdm_err *err);
+	enum tdm_status (*begin)(struct db *db, enum db_tx tx, struct tdm_err *err);
+	enum tdm_status (*commit)(struct db *db, struct tdm_err *err);
+	void (*rollback)(struct db *db);
+	struct stmt *(*prepare)(struct db *db, const char *sql, struct tdm_err *err);
+	void (*bind_text)(struct stmt *st, int i, const char *v);
+	void (*bind_int)(struct stmt *st, int i, int64_t v);
+	void (*bind_null)(struct stmt *st, int i);
+	int (*step)(struct stmt *st, struct tdm_err *err); /* DB_ROW, DB_DONE or -1 */
+	const char *(*col_text)(struct stmt *st, int i);    /* "" for NULL */
+	int64_t (*col_int)(struct stmt *st, int i);
+	int (*col_null)(struct stmt *st, int i);
+	void (*done)(struct stmt *st);
+	/* Text substituted for {{ID}} in migrations: an auto-increment key. */
+	const char *id_column;
+};
+
+/* Every connection starts with a pointer to its ops. */
+struct db {
+	const struct store_ops *ops;
+	int in_tx;
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+/* Opens "sqlite:PATH", a plain PATH, or (later) "postgresql://...". */
+enum tdm_status db_open(const char *target, struct db **out, struct tdm_err *err);
+void db_close(struct db *db);
+enum tdm_status db_exec(struct db *db, const char *sql, struct tdm_err *err);
+enum tdm_status db_begin(struct db *db, enum db_tx tx, struct tdm_err *err);
+enum tdm_status db_commit(struct db *db, struct tdm_err *err);
+void db_rollback(struct db *db);
+struct stmt *db_prepare(struct db *db, const char *sql, struct tdm_err *err);
+void db_bind_text(struct stmt *st, int i, const char *v); /* NULL binds NULL */
+void db_bind_int(struct stmt *st, int i, int64_t v);
+void db_bind_null(struct stmt *st, int i);
+int db_step(struct stmt *st, struct tdm_err *err);
+const char *db_col_text(struct stmt *st, int i);
+int64_t db_col_int(struct stmt *st, int i);
+int db_col_null(struct stmt *st, int i);
+void db_done(struct stmt *st);
+
+/* Helpers built on the above. */
+/* Runs a statement expecting no rows. */
+enum tdm_status db_run(struct stmt *st, struct tdm_err *err);
+/* Runs "INSERT ... RETURNING id" and stores the id. */
+enum tdm_status db_insert_id(struct stmt *st, int64_t *id, struct tdm_err *err);
+/* Runs a one-integer query; *found is 0 when there was no row. */
+enum tdm_status db_query_int(struct stmt *st, int64_t *out, int *found, struct tdm_err *err);
+
+/* Migrations (store/migrate.c). */
+int migrate_latest(void);
+/* Applies pending migrations in one transaction each. *applied counts them. */
+enum tdm_status migrate_apply(struct db *db, int *applied, struct tdm_err *err);
+enum tdm_status migrate_version(struct db *db, int *version, struct tdm_err *err);
+
+#endif
