@@ -15,7 +15,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wformat=2 -Wno-format-nonliteral -Wvla -Wpointer-arith -Wundef
+	-Wformat=2 -Wno-format-nonliteral -Wno-format-truncation -Wvla -Wpointer-arith -Wundef
 BASE_CFLAGS := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -g -Isrc \
 	-DTANDEM_VERSION='"$(VERSION)"' -DDATADIR='"$(DATADIR)"' -include util/banned.h $(PKG_CFLAGS)
 LIBS := $(PKG_LIBS) -lpthread -lm
@@ -39,7 +39,8 @@ tandem: build/release/tandem
 define variant
 build/$(1)/obj/%.o: src/%.c $(HDRS) Makefile
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE_CFLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
+	@echo "CC $(1) $$<"
+	@$$(CC) $$(BASE_CFLAGS) $$($(1)_CFLAGS) -c $$< -o $$@
 
 build/$(1)/libtandem.a: $(call objs,$(1),$(LIB_SRC))
 	@rm -f $$@
@@ -60,12 +61,15 @@ $(eval $(call variant,asan))
 deps:
 	@scripts/install-deps.sh
 
+test-deps:
+	@scripts/install-deps.sh test
+
 run: deps
 	@$(MAKE) --no-print-directory tandem
 	@mkdir -p var
 	./tandem serve --db var/tandem.db --listen 127.0.0.1:8080 --demo-if-new
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory tandem unit-release build/asan/tandem unit-asan
 	@scripts/run-tests.sh
 
@@ -77,4 +81,4 @@ install: tandem
 clean:
 	rm -rf build tandem
 
-.PHONY: all deps run test install clean unit-release unit-asan
+.PHONY: all deps test-deps run test install clean unit-release unit-asan

@@ -5,6 +5,13 @@
 #ifndef TDM_BANNED_H
 #define TDM_BANNED_H
 
+/* The system headers come first, so that their own (fortified) definitions
+ * are seen before the names are poisoned. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #define BANNED(f) sorry_##f##_is_banned_use_the_checked_form
 
 #undef strcpy

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Runs every test suite and ends with one summary line:
+#   unit tests (cmocka), release build and ASan+UBSan build
+#   black-box API tests (node:test) against ./tandem and build/asan/tandem
+# Exit status 0 only when everything passed.
+set -u
+cd "$(dirname "$0")/.."
+
+LOG=build/test-logs
+rm -rf "$LOG" && mkdir -p "$LOG"
+passed=0
+failed=0
+failed_suites=""
+
+# ASan: fail on leaks too; UBSan: stop at the first report.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+count() { # file pattern -> number
+	sed -n "s/$2/\1/p" "$1" | tail -n 1
+}
+
+run_unit() { # variant
+	for t in build/$1/tests/*_test; do
+		[ -x "$t" ] || continue
+		name="$1/$(basename "$t")"
+		out="$LOG/$(echo "$name" | tr / _).log"
+		"$t" >"$out" 2>&1
+		rc=$?
+		p=$(count "$out" '^\[  PASSED  \] \([0-9]*\) test.*')
+		f=$(count "$out" '^\[  FAILED  \] \([0-9]*\) test.*')
+		p=${p:-0}; f=${f:-0}
+		if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+		passed=$((passed + p)); failed=$((failed + f))
+		if [ $rc -ne 0 ]; then
+			failed_suites="$failed_suites $name"
+			echo "FAIL $name (log: $out)"; tail -n 30 "$out"
+		else
+			echo "ok   $name: $p passed"
+		fi
+	done
+}
+
+run_api() { # label binary
+	out="$LOG/api-$1.log"
+	TANDEM_BIN="$2" node --test --test-reporter=spec tests/api/ >"$out" 2>&1
+	rc=$?
+	p=$(count "$out" '^ℹ pass \([0-9]*\)')
+	f=$(count "$out" '^ℹ fail \([0-9]*\)')
+	p=${p:-0}; f=${f:-0}
+	if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ $rc -ne 0 ]; then
+		failed_suites="$failed_suites api-$1"
+		echo "FAIL api ($1): $f failed (log: $out)"; grep -E '^\s*(✖|not ok)' "$out" | head -40
+	else
+		echo "ok   api ($1): $p passed"
+	fi
+}
+
+echo "== unit tests (release)"; run_unit release
+echo "== unit tests (ASan+UBSan)"; run_unit asan
+echo "== API tests (release)"; run_api release ./tandem
+echo "== API tests (ASan+UBSan)"; run_api asan build/asan/tandem
+
+echo
+[ -n "$failed_suites" ] && echo "failed suites:$failed_suites"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ -z "$failed_suites" ]

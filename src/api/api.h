@@ -1,0 +1,103 @@
+/*
+ * api.h - the JSON API layer: JSON in, domain call, JSON out.
+ *
+ * Handlers are thin: they read the request through struct api_ctx, turn JSON
+ * into domain structs with field-level errors, call one domain function and
+ * render its result. Nothing clinical is decided here, and nothing here knows
+ * about libmicrohttpd.
+ */
+#ifndef TDM_API_H
+#define TDM_API_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/access.h"
+#include "store/store.h"
+#include "util/status.h"
+
+#define API_MAX_QUERY 16
+#define API_MAX_IDS 4
+
+struct api_query {
+	const char *key, *value;
+};
+
+struct api_ctx {
+	/* request */
+	const char *method, *path;
+	const char *body;               /* NUL-terminated, body_len bytes */
+	size_t body_len;
+	const char *content_type;       /* may be NULL */
+	const char *token;              /* bearer token, NULL when none */
+	int64_t ids[API_MAX_IDS];       /* {id} path parameters in order */
+	int n_ids;
+	struct api_query query[API_MAX_QUERY];
+	int n_query;
+	/* context */
+	struct db *db;
+	struct actor actor;
+	struct tdm_err err;
+	/* response */
+	int status;
+	json_t *out;                    /* owned; rendered and freed by the server */
+	int retry_after;                /* seconds, for 429/503 */
+};
+
+typedef void (*api_fn)(struct api_ctx *c);
+
+/* HTTP status for a status code (the one table). */
+int api_http_status(enum tdm_status s);
+/* Sets an error response from c->err (or rc with a generic message). */
+void api_fail(struct api_ctx *c, enum tdm_status rc);
+/* Sets a response: status and body (steals the reference). */
+void api_reply(struct api_ctx *c, int status, json_t *body);
+
+/* Parses the body as a JSON object, checks content type and depth, and that
+ * every key is in `allowed` (NULL-terminated). Returns the object (caller
+ * decrefs) or NULL with the error response set. */
+json_t *api_body(struct api_ctx *c, const char *const allowed[]);
+
+/* Field readers. Each returns TDM_OK, or sets c->err and returns the status.
+ * A missing optional field leaves dst empty. */
+enum tdm_status api_str(struct api_ctx *c, json_t *o, const char *key, int required,
+			size_t maxlen, char *dst, size_t dstsz);
+enum tdm_status api_date(struct api_ctx *c, json_t *o, const char *key, int required,
+			 char *dst);
+/* Query string: value or NULL. */
+const char *api_query(const struct api_ctx *c, const char *key);
+/* Checks query keys against allowed (NULL-terminated); sets error if not. */
+enum tdm_status api_query_only(struct api_ctx *c, const char *const allowed[]);
+/* limit/offset from the query string with caps. */
+enum tdm_status api_page(struct api_ctx *c, int *limit, int *offset);
+/* A positive integer query parameter (0 when absent). */
+enum tdm_status api_query_id(struct api_ctx *c, const char *key, int64_t *out);
+
+/* A JSON string or null for "". */
+json_t *api_text(const char *s);
+/* {"items": [...], "total": n, "limit": l, "offset": o} */
+json_t *api_page_json(json_t *items, int64_t total, int limit, int offset);
+
+/* Handlers, by resource family. */
+void api_health(struct api_ctx *c);
+void api_session_create(struct api_ctx *c);
+void api_session_delete(struct api_ctx *c);
+void api_me(struct api_ctx *c);
+void api_levels(struct api_ctx *c);
+void api_sites(struct api_ctx *c);
+void api_patient_create(struct api_ctx *c);
+void api_patient_list(struct api_ctx *c);
+void api_patient_get(struct api_ctx *c);
+void api_patient_update(struct api_ctx *c);
+void api_diagnosis_create(struct api_ctx *c);
+void api_diagnosis_list(struct api_ctx *c);
+void api_diagnosis_status(struct api_ctx *c);
+void api_episode_create(struct api_ctx *c);
+void api_episode_list(struct api_ctx *c);
+void api_episode_get(struct api_ctx *c);
+void api_placement_create(struct api_ctx *c);
+void api_episode_discharge(struct api_ctx *c);
+void api_census(struct api_ctx *c);
+void api_audit_list(struct api_ctx *c);
+
+#endif

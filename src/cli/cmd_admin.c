@@ -1,0 +1,328 @@
+/*
+ * cmd_admin.c - `tandem migrate`, `user`, `site`, `audit`, `demo`.
+ */
+#include "cli/cli.h"
+#include "domain/access.h"
+#include "domain/account.h"
+#include "domain/audit.h"
+#include "domain/demo.h"
+#include "util/crypto.h"
+#include "util/limits.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Options every database command takes. */
+#define COMMON_OPTS                                                              \
+	{"db", required_argument, NULL, 'd'}, {"tz", required_argument, NULL, 'z'}, \
+	{"data", required_argument, NULL, 'D'}, {"help", no_argument, NULL, 'h'}
+
+/* Handles a common option; returns 1 when it was one. */
+static int common_opt(int ch, struct cli_opts *o)
+{
+	switch (ch) {
+	case 'd': o->db = optarg; return 1;
+	case 'z': o->tz = optarg; return 1;
+	case 'D': o->data = optarg; return 1;
+	default: return 0;
+	}
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	static const char *use = "usage: tandem migrate [--db PATH]\n"
+				 "Applies pending schema migrations and prints the schema version.\n";
+	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
+	struct cli_opts o;
+	cli_defaults(&o);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_opt(ch, &o))
+			continue;
+		fputs(use, ch == 'h' ? stdout : stderr);
+		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	if (optind != argc) {
+		fputs(use, stderr);
+		return EXIT_USAGE;
+	}
+	struct db *db = cli_open(&o);
+	if (!db)
+		return EXIT_FAIL;
+	struct tdm_err err;
+	int v = 0;
+	enum tdm_status rc = migrate_version(db, &v, &err);
+	db_close(db);
+	if (rc) {
+		cli_error("migrate", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	printf("schema version %d (latest %d)\n", v, migrate_latest());
+	return EXIT_OK;
+}
+
+static const char *user_use =
+	"usage: tandem user add NAME --role ROLE [--role ROLE...] [--site CODE] [--password-stdin]\n"
+	"       tandem user grant NAME --role ROLE [--site CODE]\n"
+	"       tandem user passwd NAME [--password-stdin]\n"
+	"roles: admin, prescriber, nurse, therapist, intake, auditor. --site defaults to the\n"
+	"first site. Without --password-stdin a random password is generated and printed.\n";
+
+int cmd_user(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{"role", required_argument, NULL, 'r'},
+		{"site", required_argument, NULL, 's'},
+		{"password-stdin", no_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_opts o;
+	cli_defaults(&o);
+	unsigned roles = 0;
+	const char *site = NULL;
+	int from_stdin = 0, ch;
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		fputs(user_use, stdout);
+		return EXIT_OK;
+	}
+	if (argc < 3) {
+		fputs(user_use, stderr);
+		return EXIT_USAGE;
+	}
+	const char *sub = argv[1], *name = argv[2];
+	optind = 3;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_opt(ch, &o))
+			continue;
+		if (ch == 'r') {
+			unsigned r = role_from_name(optarg);
+			if (!r) {
+				cli_error("user", "unknown role '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			roles |= r;
+		} else if (ch == 's') {
+			site = optarg;
+		} else if (ch == 'p') {
+			from_stdin = 1;
+		} else {
+			fputs(user_use, ch == 'h' ? stdout : stderr);
+			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+		}
+	}
+	int add = !strcmp(sub, "add"), grant = !strcmp(sub, "grant"), passwd = !strcmp(sub, "passwd");
+	if (optind != argc || (!add && !grant && !passwd) || ((add || grant) && !roles)) {
+		fputs(user_use, stderr);
+		return EXIT_USAGE;
+	}
+	char pw[TDM_LEN_PASSWORD + 2];
+	int generated = 0;
+	if ((add || passwd) && from_stdin) {
+		if (cli_read_line(pw, sizeof pw)) {
+			cli_error("user", "could not read a password line from stdin");
+			return EXIT_USAGE;
+		}
+	} else if (add || passwd) {
+		crypto_password(pw, 21);
+		generated = 1;
+	}
+	struct db *db = cli_open(&o);
+	if (!db)
+		return EXIT_FAIL;
+	struct tdm_err err;
+	tdm_err_clear(&err);
+	struct actor a;
+	actor_system(&a, "cli");
+	int created = 0;
+	char boot_pw[21];
+	enum tdm_status rc = account_bootstrap(db, boot_pw, sizeof boot_pw, &created, &err);
+	if (!rc && created)
+		printf("first start: created user admin with password %s (shown once)\n", boot_pw);
+	if (!rc && add)
+		rc = account_add(db, &a, name, pw, roles, site, NULL, &err);
+	else if (!rc && grant)
+		rc = account_grant(db, &a, name, roles, site, &err);
+	else if (!rc)
+		rc = account_set_password(db, &a, name, pw, &err);
+	db_close(db);
+	if (rc) {
+		crypto_wipe(pw, sizeof pw);
+		cli_error("user", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	if (add)
+		printf("added user %s\n", name);
+	else if (grant)
+		printf("granted roles to %s\n", name);
+	else
+		printf("password of %s changed; their sessions were ended\n", name);
+	if (generated)
+		printf("password: %s (shown once)\n", pw);
+	crypto_wipe(pw, sizeof pw);
+	return EXIT_OK;
+}
+
+int cmd_site(int argc, char **argv)
+{
+	static const char *use = "usage: tandem site add CODE NAME\n       tandem site list\n";
+	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
+	struct cli_opts o;
+	cli_defaults(&o);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_opt(ch, &o))
+			continue;
+		fputs(use, ch == 'h' ? stdout : stderr);
+		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	int nargs = argc - optind;
+	char **args = argv + optind;
+	int add = nargs == 3 && !strcmp(args[0], "add");
+	int list = nargs == 1 && !strcmp(args[0], "list");
+	if (!add && !list) {
+		fputs(use, stderr);
+		return EXIT_USAGE;
+	}
+	struct db *db = cli_open(&o);
+	if (!db)
+		return EXIT_FAIL;
+	struct tdm_err err;
+	tdm_err_clear(&err);
+	char pw[21];
+	int created;
+	enum tdm_status rc = account_bootstrap(db, pw, sizeof pw, &created, &err);
+	if (!rc && created)
+		printf("first start: created user admin with password %s (shown once)\n", pw);
+	if (!rc && add) {
+		struct site s;
+		rc = site_add(db, args[1], args[2], &s, &err);
+		if (!rc)
+			printf("added site %s (id %" PRId64 "): %s\n", s.code, s.id, s.name);
+	} else if (!rc) {
+		struct actor a;
+		struct site *sites = NULL;
+		int n = 0;
+		actor_system(&a, "cli");
+		rc = site_list(db, &a, &sites, &n, &err);
+		for (int i = 0; !rc && i < n; i++)
+			printf("%" PRId64 "\t%s\t%s\n", sites[i].id, sites[i].code, sites[i].name);
+		free(sites);
+	}
+	db_close(db);
+	if (rc) {
+		cli_error("site", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	static const char *use = "usage: tandem audit verify [--db PATH]\n"
+				 "Recomputes the audit trail's hash chain. Exit 0 when intact; 1 and the\n"
+				 "first bad row when a row was edited, removed or reordered.\n";
+	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
+	struct cli_opts o;
+	cli_defaults(&o);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_opt(ch, &o))
+			continue;
+		fputs(use, ch == 'h' ? stdout : stderr);
+		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	if (argc - optind != 1 || strcmp(argv[optind], "verify")) {
+		fputs(use, stderr);
+		return EXIT_USAGE;
+	}
+	struct db *db = cli_open(&o);
+	if (!db)
+		return EXIT_FAIL;
+	struct tdm_err err;
+	struct audit_report rep;
+	enum tdm_status rc = audit_verify(db, &rep, &err);
+	db_close(db);
+	if (rc) {
+		cli_error("audit", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	if (rep.bad_seq) {
+		printf("FAILED: audit row %" PRId64 " %s (%" PRId64 " rows checked)\n", rep.bad_seq,
+		       rep.why, rep.rows);
+		return EXIT_FAIL;
+	}
+	printf("OK: %" PRId64 " audit rows, hash chain intact\n", rep.rows);
+	return EXIT_OK;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	static const char *use = "usage: tandem demo [--db PATH] [--patients N] [--seed S]\n"
+				 "Loads a synthetic, clearly labelled demo cohort (MRNs DEMO-...) into a\n"
+				 "database without patients.\n";
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{"patients", required_argument, NULL, 'n'},
+		{"seed", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_opts o;
+	cli_defaults(&o);
+	long n = DEMO_DEFAULT_PATIENTS, seed = 1;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_opt(ch, &o))
+			continue;
+		if (ch == 'n' || ch == 's') {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 100000) {
+				cli_error("demo", "--%s must be 1-100000", ch == 'n' ? "patients" : "seed");
+				return EXIT_USAGE;
+			}
+			if (ch == 'n')
+				n = v;
+			else
+				seed = v;
+			continue;
+		}
+		fputs(use, ch == 'h' ? stdout : stderr);
+		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	if (optind != argc) {
+		fputs(use, stderr);
+		return EXIT_USAGE;
+	}
+	struct db *db = cli_open(&o);
+	if (!db)
+		return EXIT_FAIL;
+	struct tdm_err err;
+	tdm_err_clear(&err);
+	char pw[21];
+	int created;
+	enum tdm_status rc = account_bootstrap(db, pw, sizeof pw, &created, &err);
+	if (!rc && created)
+		printf("first start: created user admin with password %s (shown once)\n", pw);
+	struct actor a;
+	struct demo_summary s;
+	actor_system(&a, "demo");
+	if (!rc)
+		rc = demo_load(db, &a, (int)n, (unsigned)seed, &s, &err);
+	db_close(db);
+	if (rc) {
+		cli_error("demo", "%s", err.msg);
+		return EXIT_FAIL;
+	}
+	printf("loaded %d synthetic patients (%d dual diagnosis), %d diagnoses, %d episodes, "
+	       "%d placements, %d discharged\n",
+	       s.patients, s.dual, s.diagnoses, s.episodes, s.placements, s.discharged);
+	return EXIT_OK;
+}

@@ -1,0 +1,49 @@
+/*
+ * demo.h - a synthetic, clearly labelled demo cohort.
+ *
+ * For training, demonstrations and trying Tandem out: loads made-up patients
+ * with diagnoses and episodes of care through the ordinary domain calls, so
+ * every write is validated and audited like any other. Every demo patient has
+ * an MRN "DEMO-00001", "DEMO-00002", ..., the address line "Synthetic demo
+ * record" and a fictional 555-01xx telephone number, so nobody mistakes one
+ * for a real person. Never load it into a production database.
+ */
+#ifndef TDM_DEMO_H
+#define TDM_DEMO_H
+
+#include "domain/access.h"
+#include "store/store.h"
+#include "util/status.h"
+
+#define DEMO_MAX_PATIENTS 10000
+
+struct demo_summary {
+	int patients;    /* patients registered */
+	int dual;        /* of them, dual diagnosis under the configured rule */
+	int episodes;    /* episodes opened (admissions and readmissions) */
+	int placements;  /* placements, each episode's first one included */
+	int discharged;  /* episodes discharged */
+	int diagnoses;   /* diagnoses recorded, resolved ones included */
+};
+
+/*
+ * Loads a synthetic demo cohort of n patients (1 <= n <= DEMO_MAX_PATIENTS)
+ * at the default site through the domain functions (patient_create,
+ * diagnosis_add, diagnosis_set_status, episode_admit, episode_place,
+ * episode_discharge), each in its own transaction. The cohort is
+ * deterministic for a seed; its dates are relative to today and never in the
+ * future. With n >= 7 every level of care in data/levels.conf has patients
+ * in care, and there are admissions and discharges in the last 30 days.
+ *
+ * The clinical data (clinic_load) must be loaded first. out (may be NULL)
+ * gets the counts of what was written, also on failure.
+ *
+ * Returns TDM_OK; TDM_EINVAL for a bad n or when a needed level of care is
+ * not configured; TDM_ECONFLICT when the database already holds patients;
+ * otherwise the first failing domain call's status, with err filled by it
+ * (the patients written before it stay).
+ */
+enum tdm_status demo_load(struct db *db, const struct actor *a, int n, unsigned seed,
+			  struct demo_summary *out, struct tdm_err *err);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * routes.c - every route, with the roles allowed to call it on the same line.
+ *
+ * The router refuses a user who holds none of the listed roles at any site
+ * (403); the domain then checks the role at the record's own site.
+ */
+#include "http/http.h"
+#include "domain/account.h"
+#include "domain/audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A ROLE_ADMIN
+#define P ROLE_PRESCRIBER
+#define N ROLE_NURSE
+#define T ROLE_THERAPIST
+#define I ROLE_INTAKE
+#define U ROLE_AUDITOR
+
+const struct route routes[] = {
+	{"GET",    "/healthz",                          api_health,            0, ROUTE_PUBLIC},
+	{"POST",   "/api/v1/session",                   api_session_create,    0, ROUTE_PUBLIC},
+	{"DELETE", "/api/v1/session",                   api_session_delete,    A|P|N|T|I|U, 0},
+	{"GET",    "/api/v1/me",                        api_me,                A|P|N|T|I|U, 0},
+	{"GET",    "/api/v1/sites",                     api_sites,             A|P|N|T|I|U, 0},
+	{"GET",    "/api/v1/levels",                    api_levels,            A|P|N|T|I|U, 0},
+	{"GET",    "/api/v1/patients",                  api_patient_list,      A|P|N|T|I, 0},
+	{"POST",   "/api/v1/patients",                  api_patient_create,    A|I, 0},
+	{"GET",    "/api/v1/patients/{id}",             api_patient_get,       A|P|N|T|I, 0},
+	{"PATCH",  "/api/v1/patients/{id}",             api_patient_update,    A|I, 0},
+	{"GET",    "/api/v1/patients/{id}/diagnoses",   api_diagnosis_list,    A|P|N|T|I, 0},
+	{"POST",   "/api/v1/patients/{id}/diagnoses",   api_diagnosis_create,  A|P|T, 0},
+	{"POST",   "/api/v1/diagnoses/{id}/status",     api_diagnosis_status,  A|P|T, 0},
+	{"GET",    "/api/v1/patients/{id}/episodes",    api_episode_list,      A|P|N|T|I, 0},
+	{"POST",   "/api/v1/patients/{id}/episodes",    api_episode_create,    A|P|T|I, 0},
+	{"GET",    "/api/v1/episodes/{id}",             api_episode_get,       A|P|N|T|I, 0},
+	{"POST",   "/api/v1/episodes/{id}/placements",  api_placement_create,  A|P|T|I, 0},
+	{"POST",   "/api/v1/episodes/{id}/discharge",   api_episode_discharge, A|P|T|I, 0},
+	{"GET",    "/api/v1/census",                    api_census,            A|P|N|T|I, 0},
+	{"GET",    "/api/v1/audit",                     api_audit_list,        A|U, 0},
+	{NULL, NULL, NULL, 0, 0},
+};
+
+/* Matches one path against a pattern; fills ids. */
+static int match(const char *pat, const char *path, int64_t *ids, int *n_ids)
+{
+	*n_ids = 0;
+	while (*pat && *path) {
+		if (!strncmp(pat, "{id}", 4)) {
+			int64_t v = 0;
+			int digits = 0;
+			if (*path == '0')
+				return 0;
+			while (*path >= '0' && *path <= '9') {
+				if (++digits > 15)
+					return 0;
+				v = v * 10 + (*path++ - '0');
+			}
+			if (!digits || *n_ids == API_MAX_IDS)
+				return 0;
+			ids[(*n_ids)++] = v;
+			pat += 4;
+			continue;
+		}
+		if (*pat++ != *path++)
+			return 0;
+	}
+	return !*pat && !*path;
+}
+
+const struct route *route_match(const char *method, const char *path, struct api_ctx *c,
+				int *status_out, char *allow, size_t allow_len)
+{
+	const struct route *found = NULL;
+	int path_seen = 0;
+	allow[0] = '\0';
+	for (const struct route *r = routes; r->method; r++) {
+		int64_t ids[API_MAX_IDS];
+		int n;
+		if (!match(r->pattern, path, ids, &n))
+			continue;
+		path_seen = 1;
+		size_t used = strlen(allow);
+		snprintf(allow + used, allow_len - used, "%s%s", used ? ", " : "", r->method);
+		if (!found && !strcmp(r->method, method)) {
+			found = r;
+			memcpy(c->ids, ids, sizeof ids);
+			c->n_ids = n;
+		}
+	}
+	*status_out = found ? 200 : path_seen ? 405 : 404;
+	return found;
+}
+
+void route_dispatch(struct api_ctx *c)
+{
+	char allow[64];
+	int status;
+	const struct route *r = route_match(c->method, c->path, c, &status, allow, sizeof allow);
+	if (!r) {
+		if (status == 405) {
+			tdm_fail(&c->err, TDM_EMETHOD, NULL, "%s is not allowed here; allowed: %s",
+				 c->method, allow);
+			api_fail(c, TDM_EMETHOD);
+		} else {
+			tdm_fail(&c->err, TDM_ENOTFOUND, NULL, "no such route: %.100s", c->path);
+			api_fail(c, TDM_ENOTFOUND);
+		}
+		return;
+	}
+	if (!(r->flags & ROUTE_PUBLIC)) {
+		char addr[64], rid[40];
+		memcpy(addr, c->actor.addr, sizeof addr);
+		memcpy(rid, c->actor.request_id, sizeof rid);
+		if (!c->token) {
+			tdm_fail(&c->err, TDM_EUNAUTH, NULL,
+				 "log in first: send Authorization: Bearer <token> from POST /api/v1/session");
+			api_fail(c, TDM_EUNAUTH);
+			return;
+		}
+		enum tdm_status rc = account_authenticate(c->db, c->token, &c->actor, &c->err);
+		memcpy(c->actor.addr, addr, sizeof addr);
+		memcpy(c->actor.request_id, rid, sizeof rid);
+		if (rc) {
+			api_fail(c, rc);
+			return;
+		}
+		if (!(access_roles_any(&c->actor) & r->roles)) {
+			char need[96];
+			role_names(r->roles, need, sizeof need);
+			tdm_fail(&c->err, TDM_EFORBIDDEN, NULL, "this needs one of the roles: %s", need);
+			/* Refusals are part of the trail too. */
+			struct audit_event ev = {.action = "route.denied", .object_type = "Route"};
+			snprintf(ev.detail, sizeof ev.detail, "%s %.200s", r->method, r->pattern);
+			if (db_begin(c->db, DB_WRITE, &c->err) == TDM_OK)
+				audit_finish(c->db, &c->actor, TDM_EFORBIDDEN, &ev, &c->err);
+			api_fail(c, TDM_EFORBIDDEN);
+			return;
+		}
+		c->actor.route_roles = r->roles;
+	}
+	r->fn(c);
+}
