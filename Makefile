@@ -64,12 +64,16 @@ deps:
 test-deps:
 	@scripts/install-deps.sh test
 
-run: deps
+# The web app: npm packages pinned in package-lock.json, bundled into web/dist.
+web: deps
+	@scripts/build-web.sh
+
+run: deps web
 	@$(MAKE) --no-print-directory tandem
 	@mkdir -p var
 	./tandem serve --db var/tandem.db --listen 127.0.0.1:8080 --demo-if-new
 
-test: test-deps
+test: test-deps web
 	@$(MAKE) --no-print-directory tandem unit-release build/asan/tandem unit-asan
 	@scripts/run-tests.sh
 
@@ -81,4 +85,4 @@ install: tandem
 clean:
 	rm -rf build tandem
 
-.PHONY: all deps test-deps run test install clean unit-release unit-asan
+.PHONY: all deps test-deps web run test install clean unit-release unit-asan

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_flag;
 
@@ -25,10 +26,11 @@ static void on_signal(int sig)
 static void serve_usage(FILE *f)
 {
 	fprintf(f, "usage: tandem serve [--db PATH] [--listen HOST:PORT] [--tz ZONE] [--data DIR]\n"
-		   "                    [--threads N] [--demo-if-new]\n\n"
+		   "                    [--threads N] [--web DIR] [--demo-if-new]\n\n"
 		   "Applies migrations, creates the admin account on the first start of an empty\n"
 		   "database (its password is printed once), and serves the API until SIGINT/SIGTERM.\n"
-		   "--demo-if-new loads the synthetic demo cohort into a database created now.\n");
+		   "--demo-if-new loads the synthetic demo cohort into a database created now.\n"
+		   "--web DIR (TANDEM_WEB) serves the web app from DIR (default web/dist).\n");
 }
 
 static void print_login(const char *listen, int created, const char *pw)
@@ -45,6 +47,7 @@ static void print_login(const char *listen, int created, const char *pw)
 		printf("  Log in with an existing account (the admin password was printed at the\n"
 		       "  first start). To set a new one: ./tandem user passwd admin --password-stdin\n");
 	}
+	printf("  Open http://%s in a browser to use the web app.\n", listen);
 	printf("  API: http://%s/api/v1  (docs/api.md)  e.g.\n"
 	       "    curl -s -X POST http://%s/api/v1/session -H 'Content-Type: application/json' \\\n"
 	       "         -d '{\"username\":\"admin\",\"password\":\"...\"}'\n\n",
@@ -57,11 +60,13 @@ int cmd_serve(int argc, char **argv)
 	struct cli_opts o;
 	cli_defaults(&o);
 	int threads = 4, demo = 0;
+	const char *web = getenv("TANDEM_WEB");
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},   {"listen", required_argument, NULL, 'l'},
 		{"tz", required_argument, NULL, 'z'},   {"data", required_argument, NULL, 'D'},
 		{"threads", required_argument, NULL, 't'}, {"demo-if-new", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+		{"web", required_argument, NULL, 'w'},  {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int ch;
 	optind = 1;
@@ -72,6 +77,7 @@ int cmd_serve(int argc, char **argv)
 		case 'z': o.tz = optarg; break;
 		case 'D': o.data = optarg; break;
 		case 'n': demo = 1; break;
+		case 'w': web = optarg; break;
 		case 't':
 			threads = (int)strtol(optarg, NULL, 10);
 			if (threads < 1 || threads > 64) {
@@ -124,7 +130,10 @@ int cmd_serve(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct http_config cfg = {.db_target = o.db, .listen = o.listen, .threads = threads};
+	if (!web || !*web)
+		web = access("web/dist/index.html", R_OK) == 0 ? "web/dist" : DATADIR "/web";
+	struct http_config cfg = {.db_target = o.db, .listen = o.listen, .threads = threads,
+				  .web_root = web};
 	if (http_serve(&cfg, &stop_flag, &err)) {
 		cli_error("serve", "%s", err.msg);
 		return EXIT_FAIL;

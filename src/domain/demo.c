@@ -86,23 +86,24 @@ static const int dur_min[LV_N] = {3, 14, 10, 28, 30, 60, 90};
 static const int dur_max[LV_N] = {7, 45, 28, 70, 180, 365, 700};
 
 enum profile { PR_DUAL, PR_SUBSTANCE, PR_NICOTINE_MH, PR_MENTAL, PR_N };
-static const int profile_w[PR_N] = {46, 34, 12, 8};
+static const int profile_w[PR_N] = {44, 36, 12, 8};
 
 struct substance {
-	const char *codes[4]; /* weighted by repetition */
-	int weight;           /* share of primary substances (continuum track) */
-	int detox;            /* withdrawal commonly managed in detox */
+	const char *severe[2]; /* dependence; the first is the usual one */
+	const char *mild;      /* abuse or use: patients never in PHP or more intensive care */
+	int weight;            /* share of primary substances (continuum track) */
+	int detox;             /* withdrawal commonly managed in detox */
 };
 
 enum { SU_ALCOHOL, SU_OPIOID, SU_STIMULANT, SU_COCAINE, SU_CANNABIS, SU_SEDATIVE, SU_OTHER, SU_N };
 static const struct substance substances[SU_N] = {
-	{{"F10.20", "F10.20", "F10.239", "F10.10"}, 38, 1},
-	{{"F11.20", "F11.20", "F11.20", "F11.90"}, 18, 1},
-	{{"F15.20", "F15.20", "F15.20", "F15.10"}, 14, 0},
-	{{"F14.20", "F14.20", "F14.20", "F14.10"}, 11, 0},
-	{{"F12.20", "F12.20", "F12.10", "F12.90"}, 10, 0},
-	{{"F13.20", "F13.20", "F13.20", "F13.20"}, 5, 1},
-	{{"F19.20", "F19.20", "F19.20", "F19.20"}, 4, 0},
+	{{"F10.20", "F10.239"}, "F10.10", 38, 1},
+	{{"F11.20", "F11.20"}, "F11.90", 18, 1},
+	{{"F15.20", "F15.20"}, "F15.10", 14, 0},
+	{{"F14.20", "F14.20"}, "F14.10", 11, 0},
+	{{"F12.20", "F12.20"}, "F12.10", 10, 0},
+	{{"F13.20", "F13.20"}, "F13.20", 5, 1},
+	{{"F19.20", "F19.20"}, "F19.20", 4, 0},
 };
 static const char *const otp_codes[] = {"F11.20", "F11.20", "F11.20", "F11.20", "F11.21"};
 static const char *const co_use_codes[SU_N] = {
@@ -386,14 +387,27 @@ static const char *pick_mh(struct rng *r)
 	return mh_codes[rng_weighted(r, mh_w, COUNT_OF(mh_w))];
 }
 
+/* Was the patient ever placed in detox, residential or PHP? */
+static int intensive(const struct plan *pl)
+{
+	for (int k = 0; k < pl->n_ep; k++)
+		for (int j = 0; j < pl->ep[k].n; j++)
+			if (pl->ep[k].lv[j] <= LV_PHP)
+				return 1;
+	return 0;
+}
+
 /* Substance codes: the primary one, sometimes a second substance, often
  * nicotine beside them. */
 static void plan_substance_dx(struct rng *r, struct plan *pl)
 {
+	const struct substance *s = &substances[pl->substance];
 	if (pl->otp)
 		add_plan_dx(r, pl, ONE_OF(r, otp_codes), 0);
+	else if (!intensive(pl) && rng_pct(r, 40))
+		add_plan_dx(r, pl, s->mild, 0);
 	else
-		add_plan_dx(r, pl, ONE_OF(r, substances[pl->substance].codes), 0);
+		add_plan_dx(r, pl, s->severe[rng_pct(r, 25)], 0);
 	if (rng_pct(r, 25)) {
 		int other = rng_below(r, SU_N);
 		if (other != pl->substance && !(pl->otp && other == SU_OPIOID))
@@ -489,8 +503,15 @@ static const char *const given_any[] = {
 	"Alex", "Jordan", "Taylor", "Casey", "Riley", "Morgan", "Jamie", "Avery", "Quinn",
 };
 static const char *const languages_other[] = {"vi", "zh", "ru", "ar", "pt-BR", "fr", "pl"};
-static const char *const relations_kin[] = {
-	"mother", "father", "spouse", "sister", "brother", "daughter", "son",
+/* Whom a patient names as emergency contact: that person's sex ("" either),
+ * whether they share the family name, and the patient's least age for it. */
+static const struct {
+	const char *rel, *sex;
+	int kin, min_age;
+} relations[] = {
+	{"mother", "female", 1, 0}, {"father", "male", 1, 0}, {"sister", "female", 1, 0},
+	{"brother", "male", 1, 0}, {"daughter", "female", 1, 40}, {"son", "male", 1, 40},
+	{"spouse", "", 1, 20}, {"spouse", "", 1, 20}, {"partner", "", 0, 0}, {"friend", "", 0, 0},
 };
 
 static const char *pick_given(struct rng *r, const char *sex, int spanish)
@@ -507,15 +528,19 @@ static void fake_phone(struct rng *r, char *out, size_t n)
 	snprintf(out, n, "555-01%02d", rng_below(r, 100));
 }
 
-static void fill_contact(struct rng *r, struct patient *p, int spanish)
+static void fill_contact(struct rng *r, struct patient *p, int age, int spanish)
 {
 	static const char *const sexes[] = {"female", "male"};
-	const char *rel = rng_pct(r, 75) ? ONE_OF(r, relations_kin) : rng_pct(r, 50) ? "partner" : "friend";
-	const char *family = strcmp(rel, "partner") && strcmp(rel, "friend") ? p->family_name
+	int k = rng_below(r, COUNT_OF(relations));
+	if (age < relations[k].min_age)
+		k = COUNT_OF(relations) - 1 - rng_below(r, 4); /* partner, friend, parent */
+	const char *sex = relations[k].sex[0] ? relations[k].sex : ONE_OF(r, sexes);
+	const char *family = relations[k].kin ? p->family_name
 		: spanish ? ONE_OF(r, surnames_es) : ONE_OF(r, surnames);
-	snprintf(p->emergency_name, sizeof p->emergency_name, "%s %s",
-		 pick_given(r, ONE_OF(r, sexes), spanish), family);
-	snprintf(p->emergency_relationship, sizeof p->emergency_relationship, "%s", rel);
+	snprintf(p->emergency_name, sizeof p->emergency_name, "%.40s %.50s",
+		 pick_given(r, sex, spanish), family);
+	snprintf(p->emergency_relationship, sizeof p->emergency_relationship, "%s",
+		 relations[k].rel);
 	fake_phone(r, p->emergency_phone, sizeof p->emergency_phone);
 }
 
@@ -540,7 +565,7 @@ static void fill_patient(struct rng *r, int i, const struct plan *pl, const char
 		snprintf(p->email, sizeof p->email, "demo%05d@example.org", i + 1);
 	snprintf(p->address_line, sizeof p->address_line, "Synthetic demo record");
 	if (rng_pct(r, 60))
-		fill_contact(r, p, spanish);
+		fill_contact(r, p, -pl->birth / YEAR, spanish);
 }
 
 /* ---- writing through the domain ---- */

@@ -6,6 +6,7 @@
  * its own database connection on first use (one connection per thread).
  */
 #include "http/http.h"
+#include "http/static.h"
 #include "util/buf.h"
 #include "util/crypto.h"
 #include "util/limits.h"
@@ -47,18 +48,44 @@ struct conn {
 	struct timespec start;
 };
 
-static void add_headers(struct MHD_Response *r, const char *rid)
+static void add_security_headers(struct MHD_Response *r, const char *rid)
 {
-	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'none'; frame-ancestors 'none'");
 	MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
 	MHD_add_response_header(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
 	MHD_add_response_header(r, "X-Request-Id", rid);
+}
+
+static void add_headers(struct MHD_Response *r, const char *rid)
+{
+	add_security_headers(r, rid);
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'none'; frame-ancestors 'none'");
+}
+
+/* Serves a web app file; returns MHD_NO to fall through to a JSON 404. */
+static int send_static(struct MHD_Connection *mc, const char *url, const char *rid, int *status)
+{
+	struct static_file f;
+	if (static_open(url, &f))
+		return 0;
+	struct MHD_Response *r = MHD_create_response_from_fd64(f.size, f.fd);
+	if (!r) {
+		close(f.fd);
+		return 0;
+	}
+	add_security_headers(r, rid);
+	MHD_add_response_header(r, "Content-Type", f.type);
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	MHD_add_response_header(r, "Content-Security-Policy", STATIC_CSP);
+	MHD_queue_response(mc, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	*status = 200;
+	return 1;
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *mc, struct api_ctx *c)
@@ -234,6 +261,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	}
 	struct api_ctx c;
 	memset(&c, 0, sizeof c);
+	int is_api = !strncmp(url, "/api/", 5) || !strcmp(url, "/healthz");
+	if (!is_api && (!strcmp(method, "GET") || !strcmp(method, "HEAD")) && !cn->body.len) {
+		char rid[40];
+		int st = 0;
+		request_id(mc, rid);
+		if (send_static(mc, url, rid, &st))
+			return MHD_YES;
+	}
 	handle(mc, url, method, cn, &c);
 	enum MHD_Result ret = send_json(mc, &c);
 	char status[8], us[24];
@@ -292,6 +327,9 @@ enum tdm_status http_serve(const struct http_config *cfg, volatile sig_atomic_t 
 	if (rc)
 		return rc;
 	db_target = cfg->db_target;
+	if (cfg->web_root && static_set_root(cfg->web_root))
+		log_kv(LOG_WARN, "web app directory not found; serving the API only", "web",
+		       cfg->web_root, NULL);
 	if (pthread_key_create(&db_key, close_db))
 		return tdm_fail(err, TDM_ENOMEM, NULL, "cannot create thread key");
 	struct MHD_Daemon *d = MHD_start_daemon(
