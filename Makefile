@@ -10,7 +10,7 @@ DATADIR ?= $(PREFIX)/share/tandem
 VERSION := 0.1.0
 
 CC ?= cc
-PKGS := libmicrohttpd sqlite3 jansson libsodium
+PKGS := libmicrohttpd sqlite3 libpq jansson libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -34,7 +34,7 @@ objs = $(patsubst src/%.c,build/$(1)/obj/%.o,$(2))
 all: tandem
 
 tandem: build/release/tandem
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 define variant
 build/$(1)/obj/%.o: src/%.c $(HDRS) Makefile

@@ -5,8 +5,8 @@
 # Runs apt-get as root, or through sudo when not root.
 set -eu
 
-BUILD="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev"
-TEST="libcmocka-dev sqlite3 curl"
+BUILD="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev"
+TEST="libcmocka-dev sqlite3 curl postgresql"
 
 want="$BUILD"
 [ "${1:-}" = test ] && want="$BUILD $TEST"

@@ -189,6 +189,13 @@ static const char *sqlite_audit_guard =
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
 	" SELECT RAISE(ABORT, 'audit rows are append-only'); END;";
 
+/* PostgreSQL: the same guard as a trigger function. */
+static const char *pg_audit_guard =
+	"CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$ BEGIN RAISE EXCEPTION 'audit rows are append-only'; END $$;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit"
+	" FOR EACH ROW EXECUTE FUNCTION audit_append_only();";
+
 int migrate_latest(void)
 {
 	return migrations[N_MIGRATIONS - 1].version;
@@ -254,8 +261,9 @@ enum tdm_status migrate_apply(struct db *db, int *applied, struct tdm_err *err)
 		if ((rc = db_begin(db, DB_WRITE, err)))
 			break;
 		rc = db_exec(db, sql.p, err);
-		if (!rc && m->version == 1 && !strcmp(db->ops->name, "sqlite"))
-			rc = db_exec(db, sqlite_audit_guard, err);
+		if (!rc && m->version == 1)
+			rc = db_exec(db, !strcmp(db->ops->name, "sqlite") ? sqlite_audit_guard
+									 : pg_audit_guard, err);
 		if (!rc) {
 			char now[INSTANT_LEN];
 			instant_now(now);

@@ -11,8 +11,7 @@ enum tdm_status db_open(const char *target, struct db **out, struct tdm_err *err
 	if (!target || !*target)
 		return tdm_fail(err, TDM_EINVAL, "db", "no database given (--db or TANDEM_DB)");
 	if (!strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11))
-		return tdm_fail(err, TDM_EINVAL, "db",
-				"PostgreSQL support is not built into this tandem yet");
+		return store_pg_ops.open(target, out, err);
 	if (!strncmp(target, "sqlite:", 7))
 		target += 7;
 	return store_sqlite_ops.open(target, out, err);

@@ -52,8 +52,10 @@ struct db {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
-/* Opens "sqlite:PATH", a plain PATH, or (later) "postgresql://...". */
+/* Opens "sqlite:PATH", a plain PATH, or "postgresql://..." (any libpq URI,
+ * multi-host included). */
 enum tdm_status db_open(const char *target, struct db **out, struct tdm_err *err);
 void db_close(struct db *db);
 enum tdm_status db_exec(struct db *db, const char *sql, struct tdm_err *err);
