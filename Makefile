@@ -44,14 +44,17 @@ build/$(1)/obj/%.o: src/%.c $(HDRS) Makefile
 
 build/$(1)/libtandem.a: $(call objs,$(1),$(LIB_SRC))
 	@rm -f $$@
-	ar rcs $$@ $$^
+	@echo "AR $$@"
+	@ar rcs $$@ $$^
 
 build/$(1)/tandem: $(call objs,$(1),$(CLI_SRC)) build/$(1)/libtandem.a
-	$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(LIBS)
+	@echo "LD $$@"
+	@$$(CC) $$($(1)_LDFLAGS) -o $$@ $$^ $$(LIBS)
 
 build/$(1)/tests/%_test: tests/unit/%_test.c tests/unit/unit.h build/$(1)/libtandem.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE_CFLAGS) $$($(1)_CFLAGS) -Itests/unit $$($(1)_LDFLAGS) -o $$@ $$< build/$(1)/libtandem.a $$(LIBS) -lcmocka
+	@echo "LD $$@"
+	@$$(CC) $$(BASE_CFLAGS) $$($(1)_CFLAGS) -Itests/unit $$($(1)_LDFLAGS) -o $$@ $$< build/$(1)/libtandem.a $$(LIBS) -lcmocka
 
 unit-$(1): $(patsubst tests/unit/%_test.c,build/$(1)/tests/%_test,$(UNIT_SRC))
 endef
