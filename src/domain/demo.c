@@ -401,6 +401,8 @@ static int intensive(const struct plan *pl)
  * nicotine beside them. */
 static void plan_substance_dx(struct rng *r, struct plan *pl)
 {
+	if (pl->substance < 0)
+		return;
 	const struct substance *s = &substances[pl->substance];
 	if (pl->otp)
 		add_plan_dx(r, pl, ONE_OF(r, otp_codes), 0);
@@ -458,10 +460,10 @@ static void plan_profile(struct rng *r, struct plan *pl)
  * census; a few others were discharged within the last 30 days. */
 static void plan_patient(struct rng *r, int i, int n, struct plan *pl)
 {
-	int stride = n >= 70 ? 10 : n >= 7 ? n / 7 : 1;
+	int stride = n >= 70 ? 10 : n >= 14 ? n / 7 : 1;
 	memset(pl, 0, sizeof *pl);
 	pl->forced_lv = i % stride == 0 ? (i / stride) % LV_N : -1;
-	pl->recent_discharge = stride >= 4 && i % (2 * stride) == stride / 2;
+	pl->recent_discharge = stride >= 2 && i % stride == stride / 2 && (i / stride) % 2 == 0;
 	plan_profile(r, pl);
 	plan_episodes(r, pl);
 	plan_birth(r, pl);
@@ -531,9 +533,10 @@ static void fake_phone(struct rng *r, char *out, size_t n)
 static void fill_contact(struct rng *r, struct patient *p, int age, int spanish)
 {
 	static const char *const sexes[] = {"female", "male"};
-	int k = rng_below(r, COUNT_OF(relations));
-	if (age < relations[k].min_age)
-		k = COUNT_OF(relations) - 1 - rng_below(r, 4); /* partner, friend, parent */
+	int k;
+	do
+		k = rng_below(r, COUNT_OF(relations));
+	while (age < relations[k].min_age);
 	const char *sex = relations[k].sex[0] ? relations[k].sex : ONE_OF(r, sexes);
 	const char *family = relations[k].kin ? p->family_name
 		: spanish ? ONE_OF(r, surnames_es) : ONE_OF(r, surnames);
@@ -604,7 +607,8 @@ static void step_reason(int from, int to, int mental, char *out, size_t n)
 static void admit_reason(int lv, int readmit, int mental, char *out, size_t n)
 {
 	if (!readmit)
-		snprintf(out, n, "admitted to %s", to_phrase(lv));
+		snprintf(out, n, "admitted to %s%s", to_phrase(lv),
+			 lv == LV_AFTER ? " after treatment elsewhere" : "");
 	else
 		snprintf(out, n, "readmitted to %s after %s", to_phrase(lv),
 			 mental ? "worsening symptoms" : "a return to use");

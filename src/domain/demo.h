@@ -32,8 +32,9 @@ struct demo_summary {
  * diagnosis_add, diagnosis_set_status, episode_admit, episode_place,
  * episode_discharge), each in its own transaction. The cohort is
  * deterministic for a seed; its dates are relative to today and never in the
- * future. With n >= 7 every level of care in data/levels.conf has patients
- * in care, and there are admissions and discharges in the last 30 days.
+ * future. There are admissions in the last 30 days; with n >= 7 every level
+ * of care has patients in care; with n >= 14 some were discharged in the
+ * last 30 days.
  *
  * The clinical data (clinic_load) must be loaded first. out (may be NULL)
  * gets the counts of what was written, also on failure.

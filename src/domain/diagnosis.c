@@ -240,6 +240,10 @@ enum tdm_status diagnosis_set_status(struct db *db, const struct actor *a, int64
 	if (!rc && !strcmp(cur.status, "entered_in_error"))
 		rc = tdm_fail(err, TDM_ECONFLICT, "status",
 			      "a diagnosis entered in error cannot change; record a new one");
+	if (!rc && cur.status_on[0] && strcmp(on, cur.status_on) < 0)
+		rc = tdm_fail(err, TDM_EINVAL, "effective_on",
+			      "effective_on %s is before the current status (%s since %s)", on,
+			      cur.status, cur.status_on);
 	if (!rc && cur.onset_date[0] && strcmp(on, cur.onset_date) < 0)
 		rc = tdm_fail(err, TDM_EINVAL, "effective_on", "effective_on %s is before onset %s",
 			      on, cur.onset_date);

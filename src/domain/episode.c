@@ -58,7 +58,16 @@ static enum tdm_status load(struct db *db, int64_t id, struct episode *e, struct
 	if (s != DB_ROW)
 		return tdm_fail(err, TDM_ENOTFOUND, "episode", "no episode %" PRId64, id);
 
-	e->placements = calloc(EPISODE_MAX_PLACEMENTS, sizeof *e->placements);
+	st = db_prepare(db, "SELECT COUNT(*) FROM placement WHERE episode_id = ?", err);
+	if (!st)
+		return err->code;
+	db_bind_int(st, 1, id);
+	int64_t count = 0;
+	int found;
+	enum tdm_status rc = db_query_int(st, &count, &found, err);
+	if (rc)
+		return rc;
+	e->placements = calloc((size_t)(count > 0 ? count : 1), sizeof *e->placements);
 	if (!e->placements)
 		return tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	st = db_prepare(db,
@@ -67,7 +76,7 @@ static enum tdm_status load(struct db *db, int64_t id, struct episode *e, struct
 	if (!st)
 		return err->code;
 	db_bind_int(st, 1, id);
-	while ((s = db_step(st, err)) == DB_ROW && e->n_placements < EPISODE_MAX_PLACEMENTS) {
+	while ((s = db_step(st, err)) == DB_ROW && e->n_placements < count) {
 		struct placement *p = &e->placements[e->n_placements++];
 		p->id = db_col_int(st, 0);
 		COPY(p->level, 1);
@@ -306,6 +315,10 @@ enum tdm_status episode_place(struct db *db, const struct actor *a, int64_t epis
 	struct audit_event ev;
 	ep_event(&ev, "episode.place", 0, 0, episode_id);
 	rc = open_episode(db, a, episode_id, &e, &ev, err);
+	if (!rc && e.n_placements >= EPISODE_MAX_PLACEMENTS)
+		rc = tdm_fail(err, TDM_ECONFLICT, "episode",
+			      "episode has %d placements, the most one episode may hold; discharge and "
+			      "admit again", EPISODE_MAX_PLACEMENTS);
 	if (!rc && e.n_placements) {
 		struct placement *last = &e.placements[e.n_placements - 1];
 		if (!strcmp(last->level, l->id) && !strcmp(last->asam_level, asam))
@@ -333,10 +346,15 @@ enum tdm_status episode_discharge(struct db *db, const struct actor *a, int64_t 
 	memset(out, 0, sizeof *out);
 	for (int i = 0; reason && episode_discharge_reasons[i]; i++)
 		known |= !strcmp(reason, episode_discharge_reasons[i]);
-	if (!known)
-		return tdm_fail(err, TDM_EINVAL, "reason",
-				"reason must be one of: completed, transferred, left_against_advice, "
-				"administrative, lost_to_follow_up, incarcerated, hospitalized, deceased, other");
+	if (!known) {
+		char list[256] = "";
+		for (int i = 0; episode_discharge_reasons[i]; i++) {
+			size_t used = strlen(list);
+			snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+				 episode_discharge_reasons[i]);
+		}
+		return tdm_fail(err, TDM_EINVAL, "reason", "reason must be one of: %s", list);
+	}
 	if ((rc = check_reason(note, 0, err)))
 		return rc;
 	date_today(today);
@@ -418,8 +436,8 @@ enum tdm_status episode_list(struct db *db, const struct actor *a, int64_t patie
 	ep_event(&ev, "episode.list", site, patient_id, 0);
 	if (rc == TDM_ENOTFOUND && site)
 		ev.outcome = "denied";
-	int64_t ids[EPISODE_MAX_PER_PATIENT];
-	int nids = 0;
+	int64_t *ids = NULL;
+	int nids = 0, cap = 0;
 	if (!rc) {
 		struct stmt *st = db_prepare(db,
 			"SELECT id FROM episode WHERE patient_id = ? ORDER BY id DESC", err);
@@ -428,8 +446,18 @@ enum tdm_status episode_list(struct db *db, const struct actor *a, int64_t patie
 		} else {
 			db_bind_int(st, 1, patient_id);
 			int s;
-			while ((s = db_step(st, err)) == DB_ROW && nids < EPISODE_MAX_PER_PATIENT)
+			while ((s = db_step(st, err)) == DB_ROW) {
+				if (nids == cap) {
+					cap = cap ? cap * 2 : 8;
+					int64_t *nv = realloc(ids, (size_t)cap * sizeof *ids);
+					if (!nv) {
+						rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
+						break;
+					}
+					ids = nv;
+				}
 				ids[nids++] = db_col_int(st, 0);
+			}
 			if (s < 0)
 				rc = err->code;
 			db_done(st);
@@ -441,6 +469,7 @@ enum tdm_status episode_list(struct db *db, const struct actor *a, int64_t patie
 		rc = load(db, ids[i], &(*rows)[i], err);
 		*n = i + 1;
 	}
+	free(ids);
 	rc = audit_finish(db, a, rc, &ev, err);
 	if (rc) {
 		for (int i = 0; *rows && i < *n; i++)

@@ -16,8 +16,7 @@
 #include "util/date.h"
 #include "util/limits.h"
 
-#define EPISODE_MAX_PLACEMENTS 200
-#define EPISODE_MAX_PER_PATIENT 100
+#define EPISODE_MAX_PLACEMENTS 200 /* refused beyond this: discharge and readmit */
 
 struct placement {
 	int64_t id;
