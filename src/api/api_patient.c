@@ -212,8 +212,8 @@ void api_patient_update(struct api_ctx *c)
 
 void api_patient_list(struct api_ctx *c)
 {
-	static const char *const params[] = {"q", "mrn", "birth_date", "level", "site", "limit",
-					     "offset", NULL};
+	static const char *const params[] = {"q", "mrn", "birth_date", "level", "dual", "site",
+					     "limit", "offset", NULL};
 	struct patient_query q;
 	memset(&q, 0, sizeof q);
 	enum tdm_status rc = api_query_only(c, params);
@@ -244,6 +244,12 @@ void api_patient_list(struct api_ctx *c)
 			rc = tdm_fail(&c->err, TDM_EINVAL, "level", "unknown level");
 		else
 			snprintf(q.level, sizeof q.level, "%s", v);
+	}
+	if (!rc && (v = api_query(c, "dual"))) {
+		if (strcmp(v, "true") && strcmp(v, "false"))
+			rc = tdm_fail(&c->err, TDM_EINVAL, "dual", "dual must be true or false");
+		else
+			q.dual_only = !strcmp(v, "true");
 	}
 	if (!rc && (v = api_query(c, "site"))) {
 		struct site s;

@@ -414,10 +414,10 @@ static enum tdm_status count_failures(struct db *db, const char *col_sql, const 
 /* Failures since the window opened and since the last success. */
 static const char *fails_by_user =
 	"SELECT COUNT(*) FROM login_attempt WHERE username = ? AND ok = 0 AND at > ?"
-	" AND at >= COALESCE((SELECT MAX(at) FROM login_attempt WHERE username = ? AND ok = 1), '')";
+	" AND id > COALESCE((SELECT MAX(id) FROM login_attempt WHERE username = ? AND ok = 1), 0)";
 static const char *fails_by_addr =
 	"SELECT COUNT(*) FROM login_attempt WHERE client_addr = ? AND ok = 0 AND at > ?"
-	" AND at >= COALESCE((SELECT MAX(at) FROM login_attempt WHERE client_addr = ? AND ok = 1), '')";
+	" AND id > COALESCE((SELECT MAX(id) FROM login_attempt WHERE client_addr = ? AND ok = 1), 0)";
 
 static enum tdm_status record_attempt(struct db *db, const char *username, const char *addr,
 				      const char *now, int ok, struct tdm_err *err)

@@ -38,22 +38,18 @@ static void read_dx(struct stmt *st, struct diagnosis *d)
 
 enum tdm_status diagnosis_dual(struct db *db, int64_t patient_id, int *dual, struct tdm_err *err)
 {
-	struct stmt *st = db_prepare(db, DX_SELECT " WHERE d.patient_id = ?", err);
+	struct stmt *st = db_prepare(db,
+		"SELECT CASE WHEN " ICD10_DUAL_SQL("p.id") " THEN 1 ELSE 0 END"
+		" FROM patient p WHERE p.id = ?", err);
 	if (!st)
 		return err->code;
-	db_bind_int(st, 1, patient_id);
-	int s, sub = 0, mh = 0;
-	struct diagnosis d;
-	while ((s = db_step(st, err)) == DB_ROW) {
-		read_dx(st, &d);
-		if (strcmp(d.status, "active") != 0 || !d.cls.category)
-			continue;
-		sub |= icd10_counts_substance(&d.cls);
-		mh |= icd10_counts_mental(&d.cls);
-	}
-	db_done(st);
-	*dual = sub && mh;
-	return s < 0 ? err->code : TDM_OK;
+	int n = icd10_bind_dual(st, 1);
+	db_bind_int(st, 1 + n, patient_id);
+	int64_t v = 0;
+	int found;
+	enum tdm_status rc = db_query_int(st, &v, &found, err);
+	*dual = v == 1;
+	return rc;
 }
 
 static void dx_event(struct audit_event *ev, const char *action, int64_t site, int64_t pid,

@@ -1,4 +1,5 @@
 #include "domain/icd10.h"
+#include "store/store.h"
 #include "util/conf.h"
 
 #include <ctype.h>
@@ -19,7 +20,7 @@ static struct {
 	int n_mental;
 	/* the dual-diagnosis rule */
 	int count_nicotine, count_use_unspecified, count_in_remission;
-	struct range dual_mental[MAX_RANGES];
+	struct range dual_mental[ICD10_DUAL_MAX_RANGES];
 	int n_dual_mental;
 	char version[32];
 } T;
@@ -99,7 +100,7 @@ enum tdm_status icd10_load(const char *dir, struct tdm_err *err)
 		else if (!strcmp(e->key, "version"))
 			snprintf(T.version, sizeof T.version, "%s", e->value);
 		else if (!strcmp(e->key, "mental_health")) {
-			bad = T.n_dual_mental == MAX_RANGES ||
+			bad = T.n_dual_mental == ICD10_DUAL_MAX_RANGES ||
 			      parse_range(e->value, &T.dual_mental[T.n_dual_mental]);
 			if (!bad)
 				T.n_dual_mental++;
@@ -220,4 +221,18 @@ const char *icd10_rule_version(void)
 const char *icd10_category_name(enum icd10_category c)
 {
 	return c == ICD10_SUBSTANCE_USE ? "substance_use" : c == ICD10_MENTAL_HEALTH ? "mental_health" : "unknown";
+}
+
+int icd10_bind_dual(struct stmt *st, int first)
+{
+	int i = first;
+	db_bind_int(st, i++, T.count_nicotine);
+	db_bind_int(st, i++, T.count_use_unspecified);
+	db_bind_int(st, i++, T.count_in_remission);
+	for (int r = 0; r < ICD10_DUAL_MAX_RANGES; r++) {
+		/* Unused slots bind an empty range that matches nothing. */
+		db_bind_text(st, i++, r < T.n_dual_mental ? T.dual_mental[r].lo : "~");
+		db_bind_text(st, i++, r < T.n_dual_mental ? T.dual_mental[r].hi : "~");
+	}
+	return i - first;
 }

@@ -35,4 +35,33 @@ const char *icd10_rule_version(void);
 
 const char *icd10_category_name(enum icd10_category c);
 
+/*
+ * The dual-diagnosis rule as SQL, so that a search can filter on it and every
+ * patient's flag comes from one definition. ICD10_DUAL_SQL(pid) is a boolean
+ * expression for the patient id column pid; it takes ICD10_DUAL_PARAMS
+ * parameters, bound in order by icd10_bind_dual() (returns how many).
+ * A diagnosis is active when its newest status row says so (or it has none).
+ */
+#define ICD10_DUAL_MAX_RANGES 8
+#define ICD10_DUAL_PARAMS (3 + 2 * ICD10_DUAL_MAX_RANGES)
+#define ICD10_ACTIVE(d)                                                                  \
+	"COALESCE((SELECT ds.status FROM diagnosis_status ds WHERE ds.diagnosis_id = " d   \
+	".id ORDER BY ds.id DESC LIMIT 1), 'active') = 'active'"
+#define ICD10_RANGE_TEST "SUBSTR(dm.code, 1, 3) BETWEEN ? AND ?"
+#define ICD10_DUAL_SQL(pid)                                                              \
+	"(EXISTS (SELECT 1 FROM diagnosis ds1 WHERE ds1.patient_id = " pid                 \
+	" AND ds1.category = 'substance_use' AND " ICD10_ACTIVE("ds1")                      \
+	" AND (ds1.substance <> 'nicotine' OR ? = 1)"                                      \
+	" AND (ds1.pattern <> 'use' OR ? = 1)"                                             \
+	" AND (NOT (LENGTH(ds1.code) = 6 AND SUBSTR(ds1.code, 6, 1) = '1'"                 \
+	"   AND ds1.substance <> 'nicotine') OR ? = 1))"                                   \
+	" AND EXISTS (SELECT 1 FROM diagnosis dm WHERE dm.patient_id = " pid               \
+	" AND dm.category = 'mental_health' AND " ICD10_ACTIVE("dm") " AND ("              \
+	ICD10_RANGE_TEST " OR " ICD10_RANGE_TEST " OR " ICD10_RANGE_TEST " OR "             \
+	ICD10_RANGE_TEST " OR " ICD10_RANGE_TEST " OR " ICD10_RANGE_TEST " OR "             \
+	ICD10_RANGE_TEST " OR " ICD10_RANGE_TEST ")))"
+
+struct stmt;
+int icd10_bind_dual(struct stmt *st, int first);
+
 #endif

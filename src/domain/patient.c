@@ -3,6 +3,7 @@
 #include "domain/audit.h"
 #include "domain/diagnosis.h"
 #include "domain/episode.h"
+#include "domain/icd10.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -480,7 +481,8 @@ static void like_pattern(const char *q, char *out, size_t n)
 	" AND (? = '' OR v.birth_date = ?)"                                                 \
 	" AND (? = '' OR ? = (SELECT pl.level FROM episode e JOIN placement pl"              \
 	"   ON pl.episode_id = e.id WHERE e.patient_id = p.id AND NOT EXISTS"                \
-	"   (SELECT 1 FROM discharge d WHERE d.episode_id = e.id) ORDER BY pl.id DESC LIMIT 1))"
+	"   (SELECT 1 FROM discharge d WHERE d.episode_id = e.id) ORDER BY pl.id DESC LIMIT 1))" \
+	" AND (? = 0 OR " ICD10_DUAL_SQL("p.id") ")"
 
 static void bind_search(struct stmt *st, const struct actor *a, const struct patient_query *q,
 			const char *like)
@@ -498,7 +500,12 @@ static void bind_search(struct stmt *st, const struct actor *a, const struct pat
 	db_bind_text(st, 11, q->birth_date);
 	db_bind_text(st, 12, q->level);
 	db_bind_text(st, 13, q->level);
+	db_bind_int(st, 14, q->dual_only);
+	icd10_bind_dual(st, 15);
 }
+
+/* Parameters bind_search uses; LIMIT and OFFSET follow them. */
+#define SEARCH_PARAMS (14 + ICD10_DUAL_PARAMS)
 
 enum tdm_status patient_search(struct db *db, const struct actor *a,
 			       const struct patient_query *q, struct patient **rows, int *n,
@@ -533,8 +540,8 @@ enum tdm_status patient_search(struct db *db, const struct actor *a,
 			rc = err->code;
 		} else {
 			bind_search(st, a, q, like);
-			db_bind_int(st, 14, q->limit);
-			db_bind_int(st, 15, q->offset);
+			db_bind_int(st, SEARCH_PARAMS + 1, q->limit);
+			db_bind_int(st, SEARCH_PARAMS + 2, q->offset);
 			int s;
 			while ((s = db_step(st, err)) == DB_ROW && *n < q->limit)
 				read_patient(st, &(*rows)[(*n)++]);
@@ -547,8 +554,9 @@ enum tdm_status patient_search(struct db *db, const struct actor *a,
 		rc = derive(db, &(*rows)[i], err);
 	struct audit_event ev = {.action = "patient.search", .object_type = "PatientSearch",
 				 .site_id = q->site_id};
-	snprintf(ev.detail, sizeof ev.detail, "q=%.40s mrn=%.32s birth_date=%s level=%s results=%d",
-		 q->q, q->mrn, q->birth_date, q->level, *n);
+	snprintf(ev.detail, sizeof ev.detail,
+		 "q=%.40s mrn=%.32s birth_date=%s level=%s dual=%d results=%d", q->q, q->mrn,
+		 q->birth_date, q->level, q->dual_only, *n);
 	rc = audit_finish(db, a, rc, &ev, err);
 	if (rc) {
 		free(*rows);

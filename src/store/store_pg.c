@@ -23,7 +23,7 @@
 #include <string.h>
 
 #define PG_CACHE 256
-#define PG_MAX_PARAMS 32
+#define PG_MAX_PARAMS 64
 #define WRITE_LOCK_KEY 7405001 /* pg_advisory_xact_lock key for writers */
 
 struct pg_stmt {
