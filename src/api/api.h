@@ -42,6 +42,7 @@ struct api_ctx {
 	int status;
 	json_t *out;                    /* owned; rendered and freed by the server */
 	int retry_after;                /* seconds, for 429/503 */
+	int route;                      /* index of the matched route, -1 when none */
 };
 
 typedef void (*api_fn)(struct api_ctx *c);

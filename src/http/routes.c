@@ -99,6 +99,7 @@ void route_dispatch(struct api_ctx *c)
 	char allow[64];
 	int status;
 	const struct route *r = route_match(c->method, c->path, c, &status, allow, sizeof allow);
+	c->route = r ? (int)(r - routes) : -1;
 	if (!r) {
 		if (status == 405) {
 			tdm_fail(&c->err, TDM_EMETHOD, NULL, "%s is not allowed here; allowed: %s",

@@ -6,6 +6,7 @@
  * its own database connection on first use (one connection per thread).
  */
 #include "http/http.h"
+#include "http/metrics.h"
 #include "http/static.h"
 #include "util/buf.h"
 #include "util/crypto.h"
@@ -65,6 +66,30 @@ static void add_headers(struct MHD_Response *r, const char *rid)
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "Content-Security-Policy",
 				"default-src 'none'; frame-ancestors 'none'");
+}
+
+static enum MHD_Result send_metrics(struct MHD_Connection *mc)
+{
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	metrics_render(&b);
+	if (b.err) {
+		buf_release(&b);
+		return MHD_NO;
+	}
+	size_t len;
+	char *text = buf_detach(&b, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	enum MHD_Result ret = MHD_queue_response(mc, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 /* Serves a web app file; returns MHD_NO to fall through to a JSON 404. */
@@ -259,8 +284,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (!strcmp(url, "/metrics") && !strcmp(method, "GET"))
+		return send_metrics(mc);
 	struct api_ctx c;
 	memset(&c, 0, sizeof c);
+	c.route = -1;
 	int is_api = !strncmp(url, "/api/", 5) || !strcmp(url, "/healthz");
 	if (!is_api && (!strcmp(method, "GET") || !strcmp(method, "HEAD")) && !cn->body.len) {
 		char rid[40];
@@ -272,8 +300,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	handle(mc, url, method, cn, &c);
 	enum MHD_Result ret = send_json(mc, &c);
 	char status[8], us[24];
+	long micros = elapsed_us(&cn->start);
 	snprintf(status, sizeof status, "%d", c.status);
-	snprintf(us, sizeof us, "%ld", elapsed_us(&cn->start));
+	snprintf(us, sizeof us, "%ld", micros);
+	metrics_observe(c.route, c.status, micros);
 	log_kv(c.status >= 500 ? LOG_ERROR : LOG_INFO, "request", "id", c.actor.request_id,
 	       "method", method, "path", url, "status", status, "us", us, "user",
 	       c.actor.username, "error", c.status >= 400 ? c.err.msg : "", NULL);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static char zone_name[64] = "";
 
@@ -29,7 +30,21 @@ const char *date_zone(void)
 	if (zone_name[0])
 		return zone_name;
 	const char *tz = getenv("TZ");
-	return tz && *tz ? tz : "localtime";
+	if (tz && *tz)
+		return tz;
+	/* The system zone: /etc/localtime links into the zoneinfo tree. */
+	static char sys[64];
+	char link[256];
+	ssize_t n = readlink("/etc/localtime", link, sizeof link - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		const char *z = strstr(link, "zoneinfo/");
+		if (z) {
+			snprintf(sys, sizeof sys, "%s", z + 9);
+			return sys;
+		}
+	}
+	return "UTC";
 }
 
 static int is_leap(int y)
