@@ -128,10 +128,16 @@ enum tdm_status site_add(struct db *db, const char *code, const char *name,
 				TDM_LEN_SITE_NAME);
 	if ((rc = db_begin(db, DB_WRITE, err)))
 		return rc;
-	rc = site_insert(db, code, name, out, err);
-	if (!rc)
-		return db_commit(db, err);
-	db_rollback(db);
+	struct site tmp;
+	rc = site_insert(db, code, name, &tmp, err);
+	struct actor sys;
+	actor_system(&sys, "cli");
+	struct audit_event ev = {.action = "site.create", .object_type = "Site",
+				 .site_id = rc ? 0 : tmp.id};
+	snprintf(ev.object_id, sizeof ev.object_id, "%s", code);
+	rc = audit_finish(db, &sys, rc, &ev, err);
+	if (!rc && out)
+		*out = tmp;
 	return rc;
 }
 
@@ -455,7 +461,10 @@ enum tdm_status account_login(struct db *db, const char *username, const char *p
 	instant_format(t, now);
 	instant_format(t - TDM_LOGIN_WINDOW_SECONDS, since);
 	char uname[TDM_LEN_USERNAME + 1];
-	snprintf(uname, sizeof uname, "%s", username ? username : "");
+	/* A name longer than any account can hold matches none: never truncate
+	 * it into someone else's (it still costs a full password check). */
+	int overlong = username && strlen(username) > TDM_LEN_USERNAME;
+	snprintf(uname, sizeof uname, "%s", username && !overlong ? username : "");
 
 	/* Hash work happens outside the write transaction. */
 	if ((rc = db_begin(db, DB_READ, err)))
@@ -505,7 +514,7 @@ enum tdm_status account_login(struct db *db, const char *username, const char *p
 	} else {
 		pthread_once(&dummy_once, make_dummy);
 		int ok = crypto_pw_verify(found ? hash : dummy_hash, password ? password : "");
-		if (!found || !ok || disabled)
+		if (!found || !ok || disabled || overlong)
 			rc = tdm_fail(err, TDM_EUNAUTH, NULL, "wrong username or password");
 	}
 

@@ -111,6 +111,22 @@ enum tdm_status diagnosis_add(struct db *db, const struct actor *a, int64_t pati
 	dx_event(&ev, "diagnosis.create", site, patient_id, 0);
 	if (rc == TDM_ENOTFOUND && site)
 		ev.outcome = "denied";
+	if (!rc && d->onset_date[0]) {
+		struct stmt *st = db_prepare(db,
+			"SELECT birth_date FROM patient_version WHERE patient_id = ? AND is_current = 1", err);
+		if (!st) {
+			rc = err->code;
+		} else {
+			db_bind_int(st, 1, patient_id);
+			char birth[DATE_LEN] = "";
+			if (db_step(st, err) == DB_ROW)
+				snprintf(birth, sizeof birth, "%s", db_col_text(st, 0));
+			db_done(st);
+			if (birth[0] && strcmp(d->onset_date, birth) < 0)
+				rc = tdm_fail(err, TDM_EINVAL, "onset_date",
+					      "onset_date %s is before the birth date %s", d->onset_date, birth);
+		}
+	}
 	if (!rc) {
 		/* The same code twice while active is a duplicate entry. */
 		struct stmt *st = db_prepare(db, DX_SELECT " WHERE d.patient_id = ? AND d.code = ?", err);

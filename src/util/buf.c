@@ -2,6 +2,7 @@
 #include "util/status.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,8 @@ static int grow(struct buf *b, size_t extra)
 {
 	if (b->err)
 		return -1;
-	if (extra > b->max || b->len + extra > b->max) {
+	/* Written so that no sum can wrap, whatever max is. */
+	if (extra > b->max - b->len || extra >= SIZE_MAX - b->len) {
 		b->err = TDM_ETOOBIG;
 		return -1;
 	}
@@ -44,8 +46,8 @@ static int grow(struct buf *b, size_t extra)
 		return 0;
 	size_t ncap = b->cap ? b->cap : 64;
 	while (ncap < need)
-		ncap *= 2;
-	if (ncap > b->max + 1)
+		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
+	if (b->max < SIZE_MAX && ncap > b->max + 1)
 		ncap = b->max + 1;
 	char *np = realloc(b->cap ? b->p : NULL, ncap);
 	if (!np) {

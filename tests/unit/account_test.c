@@ -260,6 +260,95 @@ static void test_throttle_after_five_failures(void **state)
 	assert_ok(account_login(t->db, "omar", PW, "10.0.0.2", "r", tok, exp, &err), &err);
 }
 
+static void test_throttle_by_address(void **state)
+{
+	struct tdb *t = *state;
+	struct tdm_err err;
+	char tok[TOKEN_LEN], exp[INSTANT_LEN], name[32];
+	assert_ok(account_add(t->db, &t->sys, "nina", PW, ROLE_NURSE, NULL, NULL, &err), &err);
+	/* Password spraying: one try for each of many names from one address. */
+	for (int i = 0; i < TDM_LOGIN_MAX_ADDR_FAILS; i++) {
+		snprintf(name, sizeof name, "guess%d", i);
+		assert_status(TDM_EUNAUTH, account_login(t->db, name, "Password123!", "10.6.6.6", "r",
+							 tok, exp, &err), &err);
+	}
+	assert_status(TDM_ETHROTTLED, account_login(t->db, "nina", PW, "10.6.6.6", "r", tok, exp,
+						    &err), &err);
+	/* The user is not locked out from elsewhere. */
+	assert_ok(account_login(t->db, "nina", PW, "10.0.0.1", "r", tok, exp, &err), &err);
+}
+
+/* Writes a past login attempt for nina from 10.0.0.1, seconds_ago before now. */
+static void past_attempt(struct tdb *t, int seconds_ago, int ok)
+{
+	struct tdm_err err;
+	char at[INSTANT_LEN];
+	instant_format(time(NULL) - seconds_ago, at);
+	struct stmt *st = db_prepare(t->db,
+		"INSERT INTO login_attempt(username, client_addr, at, ok) VALUES ('nina', '10.0.0.1', ?, ?)",
+		&err);
+	assert_non_null(st);
+	db_bind_text(st, 1, at);
+	db_bind_int(st, 2, ok);
+	assert_ok(db_run(st, &err), &err);
+}
+
+static void test_success_resets_user_failures(void **state)
+{
+	struct tdb *t = *state;
+	struct tdm_err err;
+	char tok[TOKEN_LEN], exp[INSTANT_LEN];
+	assert_ok(account_add(t->db, &t->sys, "nina", PW, ROLE_NURSE, NULL, NULL, &err), &err);
+	/* Four failures two minutes ago, then a success a minute ago. */
+	for (int i = 0; i < TDM_LOGIN_MAX_USER_FAILS - 1; i++)
+		past_attempt(t, 120, 0);
+	past_attempt(t, 60, 1);
+	/* A later slip is the first failure since that success, not the fifth. */
+	assert_status(TDM_EUNAUTH, account_login(t->db, "nina", "typo typo typo", "10.0.0.1", "r",
+						 tok, exp, &err), &err);
+	assert_ok(account_login(t->db, "nina", PW, "10.0.0.1", "r", tok, exp, &err), &err);
+	/* Failures before the window opened do not count either. */
+	for (int i = 0; i < TDM_LOGIN_MAX_USER_FAILS; i++)
+		past_attempt(t, TDM_LOGIN_WINDOW_SECONDS + 60, 0);
+	assert_ok(account_login(t->db, "nina", PW, "10.0.0.1", "r", tok, exp, &err), &err);
+}
+
+static void test_success_in_same_second_resets(void **state)
+{
+	struct tdb *t = *state;
+	struct tdm_err err;
+	char tok[TOKEN_LEN], exp[INSTANT_LEN];
+	assert_ok(account_add(t->db, &t->sys, "nina", PW, ROLE_NURSE, NULL, NULL, &err), &err);
+	/* Four quick failures and then a success, all within one second (a
+	 * script, or a password manager retrying): recorded in that order. */
+	for (int i = 0; i < TDM_LOGIN_MAX_USER_FAILS - 1; i++)
+		past_attempt(t, 30, 0);
+	past_attempt(t, 30, 1);
+	/* One failure after the success must not make five. */
+	assert_status(TDM_EUNAUTH, account_login(t->db, "nina", "typo typo typo", "10.0.0.1", "r",
+						 tok, exp, &err), &err);
+	tdm_err_clear(&err);
+	assert_ok(account_login(t->db, "nina", PW, "10.0.0.1", "r", tok, exp, &err), &err);
+}
+
+static void test_overlong_username_not_truncated(void **state)
+{
+	struct tdb *t = *state;
+	struct tdm_err err;
+	char name[TDM_LEN_USERNAME + 1], longer[TDM_LEN_USERNAME + 8];
+	char tok[TOKEN_LEN] = "", exp[INSTANT_LEN];
+	memset(name, 'n', TDM_LEN_USERNAME);
+	name[TDM_LEN_USERNAME] = '\0';
+	assert_ok(account_add(t->db, &t->sys, name, PW, ROLE_NURSE, NULL, NULL, &err), &err);
+	/* A name longer than any account can have is nobody, even when its
+	 * first 64 characters are someone's name. */
+	snprintf(longer, sizeof longer, "%sextra", name);
+	tdm_err_clear(&err);
+	assert_status(TDM_EUNAUTH, account_login(t->db, longer, PW, "10.0.0.1", "r", tok, exp, &err),
+		      &err);
+	assert_string_equal(tok, "");
+}
+
 static void test_logout_revokes(void **state)
 {
 	struct tdb *t = *state;
@@ -349,6 +438,10 @@ int main(void)
 		T(test_login_authenticate_grants),
 		T(test_wrong_password_and_unknown_user),
 		T(test_throttle_after_five_failures),
+		T(test_throttle_by_address),
+		T(test_success_resets_user_failures),
+		T(test_success_in_same_second_resets),
+		T(test_overlong_username_not_truncated),
 		T(test_logout_revokes),
 		T(test_set_password_revokes_sessions),
 		T(test_disabled_user),

@@ -169,6 +169,20 @@ static void test_detach_empty_gives_heap_string(void **state)
 	free(s);
 }
 
+/* "No limit" spelled as the largest size: max + 1 must not wrap to 0. */
+static void test_max_size_t_no_overflow(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, (size_t)-1);
+	buf_adds(&b, "hello");
+	assert_int_equal(b.err, 0);
+	assert_true(b.cap >= b.len + 1);
+	buf_printf(&b, " %s", "world");
+	assert_string_equal(b.p, "hello world");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_printf_long_over_cap),
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_detach_empty_gives_heap_string),
+		cmocka_unit_test(test_max_size_t_no_overflow),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

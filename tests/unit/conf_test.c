@@ -98,6 +98,20 @@ static void test_many_entries_grow(void **state)
 	conf_release(&c);
 }
 
+static void test_crlf_and_no_final_newline(void **state)
+{
+	struct tmp *t = *state;
+	struct conf c;
+	struct tdm_err err;
+	write_file(t->path, "[rule]\r\nversion = 2026-11-29\r\n# note\r\ncount_nicotine = no");
+	assert_ok(conf_load(&c, t->path, &err), &err);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(conf_get(&c, "rule", "version"), "2026-11-29");
+	assert_string_equal(conf_get(&c, "rule", "count_nicotine"), "no");
+	assert_int_equal(c.e[1].line, 4);
+	conf_release(&c);
+}
+
 static void expect_bad(struct tmp *t, const char *text, int line, const char *what)
 {
 	struct conf c;
@@ -152,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sections_comments_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_entries_grow, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crlf_and_no_final_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_line_names_file_and_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 	};
