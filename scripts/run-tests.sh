@@ -20,10 +20,10 @@ count() { # file pattern -> number
 	sed -n "s/$2/\1/p" "$1" | tail -n 1
 }
 
-run_unit() { # variant
+run_unit() { # variant [label]
 	for t in build/$1/tests/*_test; do
 		[ -x "$t" ] || continue
-		name="$1/$(basename "$t")"
+		name="${2:-$1}/$(basename "$t")"
 		out="$LOG/$(echo "$name" | tr / _).log"
 		"$t" >"$out" 2>&1
 		rc=$?
@@ -41,9 +41,9 @@ run_unit() { # variant
 	done
 }
 
-run_api() { # label binary
-	out="$LOG/api-$1.log"
-	TANDEM_BIN="$2" node --test --test-reporter=spec tests/api/ >"$out" 2>&1
+run_node() { # label binary dir
+	out="$LOG/$1.log"
+	TANDEM_BIN="$2" node --test --test-reporter=spec "$3" >"$out" 2>&1
 	rc=$?
 	p=$(count "$out" '^ℹ pass \([0-9]*\)')
 	f=$(count "$out" '^ℹ fail \([0-9]*\)')
@@ -51,17 +51,32 @@ run_api() { # label binary
 	if [ $rc -ne 0 ] && [ "$f" = 0 ]; then f=1; fi
 	passed=$((passed + p)); failed=$((failed + f))
 	if [ $rc -ne 0 ]; then
-		failed_suites="$failed_suites api-$1"
-		echo "FAIL api ($1): $f failed (log: $out)"; grep -E '^\s*(✖|not ok)' "$out" | head -40
+		failed_suites="$failed_suites $1"
+		echo "FAIL $1: $f failed (log: $out)"; grep -E '^\s*(✖|not ok)' "$out" | head -40
 	else
-		echo "ok   api ($1): $p passed"
+		echo "ok   $1: $p passed"
 	fi
 }
 
-echo "== unit tests (release)"; run_unit release
-echo "== unit tests (ASan+UBSan)"; run_unit asan
-echo "== API tests (release)"; run_api release ./tandem
-echo "== API tests (ASan+UBSan)"; run_api asan build/asan/tandem
+# A throw-away PostgreSQL server for the second backend, removed at exit.
+eval "$(scripts/pg-temp.sh start)" || { echo "cannot start PostgreSQL for the tests"; exit 1; }
+trap 'scripts/pg-temp.sh stop "$PGTEMP_DIR"' EXIT INT TERM
+PG_BASE="postgresql://tandem@127.0.0.1:$PGTEMP_PORT/"
+
+echo "== unit tests, SQLite (release)"; run_unit release
+echo "== unit tests, SQLite (ASan+UBSan)"; run_unit asan
+export TANDEM_TEST_PG="$PG_BASE"
+echo "== unit tests, PostgreSQL (release)"; run_unit release release-pg
+unset TANDEM_TEST_PG
+echo "== API tests, SQLite (release)"; run_node api-sqlite ./tandem tests/api/
+echo "== API tests, SQLite (ASan+UBSan)"; run_node api-sqlite-asan build/asan/tandem tests/api/
+export TANDEM_TEST_PG="$PG_BASE"
+echo "== API tests, PostgreSQL (release)"; run_node api-pg ./tandem tests/api/
+unset TANDEM_TEST_PG
+echo "== fail-over test, PostgreSQL primary + standby"; run_node ha ./tandem tests/ha/
+if [ -d tests/browser ]; then
+	echo "== browser tests (Chromium)"; run_node browser ./tandem tests/browser/
+fi
 
 echo
 [ -n "$failed_suites" ] && echo "failed suites:$failed_suites"

@@ -193,7 +193,9 @@ static const char *sqlite_audit_guard =
 static const char *pg_audit_guard =
 	"CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
 	" $$ BEGIN RAISE EXCEPTION 'audit rows are append-only'; END $$;"
-	"CREATE TRIGGER audit_no_update BEFORE UPDATE OR DELETE ON audit"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" FOR EACH ROW EXECUTE FUNCTION audit_append_only();"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" FOR EACH ROW EXECUTE FUNCTION audit_append_only();";
 
 int migrate_latest(void)

@@ -93,7 +93,7 @@ static void test_edit_detected(void **state)
 	struct audit_report rep;
 	int64_t pid;
 	make_rows(t, &pid);
-	assert_ok(db_exec(t->db, "DROP TRIGGER audit_no_update", &err), &err);
+	tdb_drop_trigger(t->db, "audit_no_update");
 	assert_ok(db_exec(t->db, "UPDATE audit SET action = 'patient.nothing' WHERE seq = 3", &err),
 		  &err);
 	verify(t, &rep);
@@ -109,7 +109,7 @@ static void test_edit_of_detail_detected(void **state)
 	struct audit_report rep;
 	int64_t pid;
 	make_rows(t, &pid);
-	assert_ok(db_exec(t->db, "DROP TRIGGER audit_no_update", &err), &err);
+	tdb_drop_trigger(t->db, "audit_no_update");
 	assert_ok(db_exec(t->db, "UPDATE audit SET username = 'someone-else' WHERE seq = 5", &err),
 		  &err);
 	verify(t, &rep);
@@ -125,7 +125,7 @@ static void test_rehash_detected_at_next_row(void **state)
 	make_rows(t, &pid);
 	/* An editor who also replaces the row's own hash breaks the link to
 	 * the next row. */
-	assert_ok(db_exec(t->db, "DROP TRIGGER audit_no_update", &err), &err);
+	tdb_drop_trigger(t->db, "audit_no_update");
 	assert_ok(db_exec(t->db, "UPDATE audit SET hash = (SELECT hash FROM audit WHERE seq = 2)"
 				 " WHERE seq = 4", &err), &err);
 	verify(t, &rep);
@@ -139,7 +139,7 @@ static void test_delete_names_row_after_gap(void **state)
 	struct audit_report rep;
 	int64_t pid;
 	make_rows(t, &pid);
-	assert_ok(db_exec(t->db, "DROP TRIGGER audit_no_delete", &err), &err);
+	tdb_drop_trigger(t->db, "audit_no_delete");
 	assert_ok(db_exec(t->db, "DELETE FROM audit WHERE seq = 3", &err), &err);
 	verify(t, &rep);
 	assert_int_equal(rep.bad_seq, 4);
@@ -154,8 +154,9 @@ static void test_renumbered_rows_detected(void **state)
 	int64_t pid;
 	make_rows(t, &pid);
 	/* Delete row 3 and renumber the rest to close the gap. */
-	assert_ok(db_exec(t->db, "DROP TRIGGER audit_no_delete; DROP TRIGGER audit_no_update;"
-				 "DELETE FROM audit WHERE seq = 3;"
+	tdb_drop_trigger(t->db, "audit_no_delete");
+	tdb_drop_trigger(t->db, "audit_no_update");
+	assert_ok(db_exec(t->db, "DELETE FROM audit WHERE seq = 3;"
 				 "UPDATE audit SET seq = seq - 1 WHERE seq > 3", &err), &err);
 	verify(t, &rep);
 	assert_int_equal(rep.bad_seq, 3);

@@ -64,6 +64,38 @@ struct tdb {
 	char admin_pw[32];
 };
 
+/* TANDEM_TEST_PG="postgresql://USER@HOST:PORT/" runs the database tests on
+ * PostgreSQL: each fixture gets a database of its own, dropped afterwards. */
+static inline const char *tdb_pg(void)
+{
+	const char *u = getenv("TANDEM_TEST_PG");
+	return u && *u ? u : NULL;
+}
+
+static inline void tdb_pg_admin(const char *sql)
+{
+	struct tdm_err err;
+	struct db *admin;
+	char url[300];
+	snprintf(url, sizeof url, "%spostgres", tdb_pg());
+	if (db_open(url, &admin, &err) != TDM_OK)
+		fail_msg("db_open(%s): %s", url, err.msg);
+	if (db_exec(admin, sql, &err) != TDM_OK)
+		fail_msg("%s: %s", sql, err.msg);
+	db_close(admin);
+}
+
+/* Drops one of the audit table's append-only triggers, as an attacker with
+ * the database would. */
+static inline void tdb_drop_trigger(struct db *db, const char *name)
+{
+	char sql[128];
+	struct tdm_err err;
+	snprintf(sql, sizeof sql, "DROP TRIGGER %s%s", name, tdb_pg() ? " ON audit" : "");
+	if (db_exec(db, sql, &err) != TDM_OK)
+		fail_msg("%s: %s", sql, err.msg);
+}
+
 static inline int tdb_setup(void **state)
 {
 	struct tdm_err err;
@@ -76,8 +108,19 @@ static inline int tdb_setup(void **state)
 		fail_msg("crypto_init failed");
 	if (clinic_load("data", &err) != TDM_OK)
 		fail_msg("clinic_load(data): %s", err.msg);
-	unit_tmpdir(t->dir, sizeof t->dir);
-	snprintf(t->path, sizeof t->path, "%s/tandem.db", t->dir);
+	if (tdb_pg()) {
+		static int serial;
+		char sql[128];
+		snprintf(t->dir, sizeof t->dir, "tdmunit_%d_%d", (int)getpid(), ++serial);
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", t->dir);
+		tdb_pg_admin(sql);
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", t->dir);
+		tdb_pg_admin(sql);
+		snprintf(t->path, sizeof t->path, "%s%s", tdb_pg(), t->dir);
+	} else {
+		unit_tmpdir(t->dir, sizeof t->dir);
+		snprintf(t->path, sizeof t->path, "%s/tandem.db", t->dir);
+	}
 	if (db_open(t->path, &t->db, &err) != TDM_OK)
 		fail_msg("db_open: %s", err.msg);
 	if (migrate_apply(t->db, &applied, &err) != TDM_OK)
@@ -99,6 +142,14 @@ static inline int tdb_teardown(void **state)
 	if (!t)
 		return 0;
 	db_close(t->db);
+	if (tdb_pg()) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", t->dir);
+		tdb_pg_admin(sql);
+		free(t);
+		*state = NULL;
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
 		char p[320];
 		snprintf(p, sizeof p, "%s%s", t->path, suffix[i]);
@@ -181,12 +232,12 @@ static inline int64_t tdb_audit_count(struct tdb *t, const char *action)
 	struct tdm_err err;
 	int64_t n = -1;
 	int found = 0;
-	struct stmt *st = db_prepare(t->db, "SELECT COUNT(*) FROM audit WHERE ? IS NULL OR action = ?",
+	struct stmt *st = db_prepare(t->db, "SELECT COUNT(*) FROM audit WHERE ? = '' OR action = ?",
 				     &err);
 	if (!st)
 		fail_msg("prepare: %s", err.msg);
-	db_bind_text(st, 1, action);
-	db_bind_text(st, 2, action);
+	db_bind_text(st, 1, action ? action : "");
+	db_bind_text(st, 2, action ? action : "");
 	if (db_query_int(st, &n, &found, &err) != TDM_OK)
 		fail_msg("count audit: %s", err.msg);
 	return n;
