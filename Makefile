@@ -80,10 +80,21 @@ test: test-deps web
 	@$(MAKE) --no-print-directory tandem unit-release build/asan/tandem unit-asan
 	@scripts/run-tests.sh
 
-install: tandem
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
+SYSCONFDIR ?= /etc
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+SUBST = sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+install: tandem web
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCONFDIR)/tandem
 	install -m 755 tandem $(DESTDIR)$(PREFIX)/bin/tandem
 	install -m 644 data/*.conf $(DESTDIR)$(DATADIR)/
+	if [ -d web/dist ]; then cp -R web/dist $(DESTDIR)$(DATADIR)/web && chmod -R a+rX $(DESTDIR)$(DATADIR)/web; fi
+	$(SUBST) docs/tandem.1 > $(DESTDIR)$(MANDIR)/man1/tandem.1
+	$(SUBST) dist/tandem.service.in > $(DESTDIR)$(SYSTEMDDIR)/tandem.service
+	$(SUBST) dist/tandem.env.example > $(DESTDIR)$(SYSCONFDIR)/tandem/tandem.env.example
+	@echo "installed under $(DESTDIR)$(PREFIX); create the 'tandem' system user and $(SYSCONFDIR)/tandem/tandem.env"
 
 clean:
 	rm -rf build tandem
