@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # A throw-away PostgreSQL server for tests, on loopback in a temporary directory.
 #   eval "$(scripts/pg-temp.sh start)"   sets PGTEMP_DIR and PGTEMP_URL (a superuser URL)
 #   scripts/pg-temp.sh stop DIR          stops it and removes DIR
