@@ -50,8 +50,10 @@ void api_fail(struct api_ctx *c, enum tdm_status rc)
 	json_t *e = json_pack("{s:s, s:s}", "code", tdm_code_name(rc), "message", msg);
 	if (e && c->err.field[0])
 		json_object_set_new(e, "field", json_string(c->err.field));
-	if (rc == TDM_EBUSY || rc == TDM_ETHROTTLED)
-		c->retry_after = rc == TDM_EBUSY ? 1 : 60;
+	if (rc == TDM_EBUSY)
+		c->retry_after = 1;
+	else if (rc == TDM_ETHROTTLED)
+		c->retry_after = TDM_LOGIN_WINDOW_SECONDS; /* the lock-out's longest wait */
 	if (e && rc == TDM_EBUSY)
 		json_object_set_new(e, "retryable", json_true());
 	api_reply(c, http, e ? json_pack("{s:o}", "error", e) : NULL);
@@ -95,7 +97,7 @@ json_t *api_body(struct api_ctx *c, const char *const allowed[])
 		return NULL;
 	}
 	json_error_t je;
-	json_t *o = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &je);
+	json_t *o = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!o) {
 		tdm_fail(&c->err, TDM_EBADJSON, NULL, "malformed JSON at line %d column %d: %s",
 			 je.line, je.column, je.text);

@@ -34,6 +34,7 @@ struct api_ctx {
 	int n_ids;
 	struct api_query query[API_MAX_QUERY];
 	int n_query;
+	size_t query_len;               /* bytes of the query string, decoded */
 	/* context */
 	struct db *db;
 	struct actor actor;

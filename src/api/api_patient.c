@@ -3,6 +3,7 @@
  */
 #include "api/api.h"
 #include "domain/account.h"
+#include "domain/level.h"
 #include "domain/patient.h"
 #include "util/limits.h"
 
@@ -240,8 +241,9 @@ void api_patient_list(struct api_ctx *c)
 			snprintf(q.birth_date, sizeof q.birth_date, "%s", v);
 	}
 	if (!rc && (v = api_query(c, "level"))) {
-		if (strlen(v) >= sizeof q.level)
-			rc = tdm_fail(&c->err, TDM_EINVAL, "level", "unknown level");
+		if (!level_find(v))
+			rc = tdm_fail(&c->err, TDM_EINVAL, "level", "level must be one of: %s",
+				      level_list_text());
 		else
 			snprintf(q.level, sizeof q.level, "%s", v);
 	}

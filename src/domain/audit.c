@@ -169,6 +169,23 @@ static void read_row(struct stmt *st, struct audit_row *r)
 #define AUDIT_COLS "seq, at, user_id, username, roles, site_id, action, patient_id," \
 	" object_type, object_id, outcome, client_addr, request_id, detail"
 
+/* Rows of one patient, or all rows; either way only rows of sites where the
+ * actor holds the route's roles, plus rows tied to no site (logins,
+ * refusals at the router). */
+#define AUDIT_WHERE                                                                      \
+	" (? = 0 OR patient_id = ?) AND (? = 1 OR site_id = 0 OR site_id IN"           \
+	" (SELECT site_id FROM user_role WHERE user_id = ? AND revoked_at IS NULL"        \
+	" AND (role_bit & ?) <> 0))"
+
+static void bind_where(struct stmt *st, const struct actor *a, int64_t patient_id)
+{
+	db_bind_int(st, 1, patient_id);
+	db_bind_int(st, 2, patient_id);
+	db_bind_int(st, 3, a->all_sites);
+	db_bind_int(st, 4, a->user_id);
+	db_bind_int(st, 5, a->route_roles);
+}
+
 enum tdm_status audit_list(struct db *db, const struct actor *a, int64_t patient_id,
 			   int limit, int offset, struct audit_row **rows, int *n,
 			   int64_t *total, struct tdm_err *err)
@@ -201,14 +218,12 @@ enum tdm_status audit_list(struct db *db, const struct actor *a, int64_t patient
 		rc = tdm_fail(err, TDM_EFORBIDDEN, NULL, "not allowed");
 	}
 	if (!rc) {
-		struct stmt *st = db_prepare(db,
-			"SELECT COUNT(*) FROM audit WHERE (? = 0 OR patient_id = ?)", err);
+		struct stmt *st = db_prepare(db, "SELECT COUNT(*) FROM audit WHERE" AUDIT_WHERE, err);
 		int found;
 		if (!st) {
 			rc = err->code;
 		} else {
-			db_bind_int(st, 1, patient_id);
-			db_bind_int(st, 2, patient_id);
+			bind_where(st, a, patient_id);
 			rc = db_query_int(st, total, &found, err);
 		}
 	}
@@ -219,15 +234,14 @@ enum tdm_status audit_list(struct db *db, const struct actor *a, int64_t patient
 	}
 	if (!rc) {
 		struct stmt *st = db_prepare(db,
-			"SELECT " AUDIT_COLS " FROM audit WHERE (? = 0 OR patient_id = ?)"
+			"SELECT " AUDIT_COLS " FROM audit WHERE" AUDIT_WHERE
 			" ORDER BY seq DESC LIMIT ? OFFSET ?", err);
 		if (!st) {
 			rc = err->code;
 		} else {
-			db_bind_int(st, 1, patient_id);
-			db_bind_int(st, 2, patient_id);
-			db_bind_int(st, 3, limit);
-			db_bind_int(st, 4, offset);
+			bind_where(st, a, patient_id);
+			db_bind_int(st, 6, limit);
+			db_bind_int(st, 7, offset);
 			int s;
 			while ((s = db_step(st, err)) == DB_ROW && *n < limit)
 				read_row(st, &(*rows)[(*n)++]);

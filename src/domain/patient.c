@@ -79,10 +79,10 @@ enum tdm_status patient_validate(const struct patient *p, struct tdm_err *err)
 	    (rc = check_text("given_name", p->given_name, 1, err)) ||
 	    (rc = check_text("preferred_name", p->preferred_name, 0, err)) ||
 	    (rc = check_text("gender_identity", p->gender_identity, 0, err)) ||
-	    (rc = check_text("address_line", p->address_line, 0, err)) ||
-	    (rc = check_text("city", p->city, 0, err)) ||
-	    (rc = check_text("region", p->region, 0, err)) ||
-	    (rc = check_text("postal_code", p->postal_code, 0, err)) ||
+	    (rc = check_text("address.line", p->address_line, 0, err)) ||
+	    (rc = check_text("address.city", p->city, 0, err)) ||
+	    (rc = check_text("address.region", p->region, 0, err)) ||
+	    (rc = check_text("address.postal_code", p->postal_code, 0, err)) ||
 	    (rc = check_text("emergency_contact.name", p->emergency_name, 0, err)) ||
 	    (rc = check_text("emergency_contact.relationship", p->emergency_relationship, 0, err)) ||
 	    (rc = check_phone("phone", p->phone, err)) ||
@@ -300,6 +300,8 @@ static enum tdm_status pick_site(struct db *db, const struct actor *a, const cha
 	enum tdm_status rc;
 	if (code && *code) {
 		rc = site_by_code(db, code, site, err);
+		if (rc == TDM_ENOTFOUND)
+			rc = tdm_fail(err, TDM_EINVAL, "site", "no site with code '%.16s'", code);
 		if (!rc && !access_at(a, site->id))
 			rc = tdm_fail(err, TDM_EFORBIDDEN, "site",
 				      "you may not register patients at site '%s'", code);

@@ -46,8 +46,25 @@ static struct db *thread_db(struct tdm_err *err)
 struct conn {
 	struct buf body;
 	int too_big;
+	int started;          /* the first call for this request has been seen */
+	size_t raw_url_len;   /* the request target as sent, before decoding */
 	struct timespec start;
 };
+
+/* Called with the raw request target before any parsing: the only place its
+ * undecoded length is known. Returns the per-request state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+	(void)cls;
+	(void)mc;
+	struct conn *cn = calloc(1, sizeof *cn);
+	if (!cn)
+		return NULL;
+	buf_init(&cn->body, TDM_MAX_BODY);
+	clock_gettime(CLOCK_MONOTONIC, &cn->start);
+	cn->raw_url_len = uri ? strlen(uri) : 0;
+	return cn;
+}
 
 static void add_security_headers(struct MHD_Response *r, const char *rid)
 {
@@ -166,7 +183,19 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	c->query[c->n_query].key = key;
 	c->query[c->n_query].value = value;
 	c->n_query++;
+	c->query_len += strlen(key) + (value ? strlen(value) : 0) + 2;
 	return MHD_YES;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
 }
 
 static void request_id(struct MHD_Connection *mc, char out[40])
@@ -176,7 +205,7 @@ static void request_id(struct MHD_Connection *mc, char out[40])
 	int ok = n > 0 && n < 40;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = (in[i] >= 'a' && in[i] <= 'z') || (in[i] >= 'A' && in[i] <= 'Z') ||
-		     (in[i] >= '0' && in[i] <= '9') || in[i] == '-';
+		     (in[i] >= '0' && in[i] <= '9') || in[i] == '-' || in[i] == '_';
 	if (ok) {
 		memcpy(out, in, n + 1);
 		return;
@@ -204,6 +233,28 @@ static void client_addr(struct MHD_Connection *mc, char out[64])
 		snprintf(out, 64, "unknown");
 }
 
+/* Percent-decoding for paths and query strings. A decoded NUL would cut the
+ * C string short ("/patients/1%00x" read as "/patients/1"), so it becomes
+ * DEL, which no route, id or field accepts. */
+static size_t unescape(void *cls, struct MHD_Connection *mc, char *s)
+{
+	(void)cls;
+	(void)mc;
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		int hi, lo;
+		if (r[0] == '%' && r[1] && r[2] && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+			char ch = (char)(hi * 16 + lo);
+			*w++ = ch ? ch : 0x7f;
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
+
 static long elapsed_us(const struct timespec *start)
 {
 	struct timespec now;
@@ -225,7 +276,7 @@ static void handle(struct MHD_Connection *mc, const char *url, const char *metho
 	c->body = cn->body.p;
 	c->body_len = cn->body.len;
 
-	if (strlen(url) > TDM_MAX_URL) {
+	if (strlen(url) > TDM_MAX_URL || cn->raw_url_len > TDM_MAX_URL) {
 		tdm_fail(&c->err, TDM_ETOOBIG, NULL, "URL longer than %d bytes", TDM_MAX_URL);
 		api_fail(c, TDM_ETOOBIG);
 		return;
@@ -239,6 +290,11 @@ static void handle(struct MHD_Connection *mc, const char *url, const char *metho
 	if (c->n_query > API_MAX_QUERY) {
 		tdm_fail(&c->err, TDM_EINVAL, NULL, "more than %d query parameters", API_MAX_QUERY);
 		api_fail(c, TDM_EINVAL);
+		return;
+	}
+	if (strlen(url) + c->query_len > TDM_MAX_URL) { /* decoded, in case */
+		tdm_fail(&c->err, TDM_ETOOBIG, NULL, "URL longer than %d bytes", TDM_MAX_URL);
+		api_fail(c, TDM_ETOOBIG);
 		return;
 	}
 	c->db = thread_db(&c->err);
@@ -264,13 +320,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	(void)cls;
 	(void)version;
 	struct conn *cn = *con_cls;
-	if (!cn) {
-		cn = calloc(1, sizeof *cn);
-		if (!cn)
-			return MHD_NO;
-		buf_init(&cn->body, TDM_MAX_BODY);
-		clock_gettime(CLOCK_MONOTONIC, &cn->start);
-		*con_cls = cn;
+	if (!cn)
+		return MHD_NO; /* on_uri could not allocate */
+	if (!cn->started) {
+		cn->started = 1;
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -371,6 +424,8 @@ enum tdm_status http_serve(const struct http_config *cfg, volatile sig_atomic_t 
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_END);
 	if (!d)
 		return tdm_fail(err, TDM_EIO, "listen", "cannot listen on %s (in use?)", cfg->listen);

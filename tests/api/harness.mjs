@@ -43,14 +43,40 @@ export function day(n = 0) {
   return d.toISOString().slice(0, 10);
 }
 
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
+// TANDEM_TEST_PG="postgresql://USER@HOST:PORT/" runs the suite on PostgreSQL:
+// each server gets a database of its own, dropped at cleanup.
+const PG = process.env.TANDEM_TEST_PG || '';
+let pgSerial = 0;
+
+function psql(db, sql) {
+  const r = spawnSync('psql', ['-qAt', '-v', 'ON_ERROR_STOP=1', PG + db, '-c', sql], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  return r;
+}
+
+// Runs SQL directly on the server's database, as someone with the file or a
+// database login would: sqlite3 or psql. Returns {status, stdout, stderr}.
+export function dbExec(s, sql) {
+  if (!PG) {
+    const r = spawnSync('sqlite3', [s.db, sql], { encoding: 'utf8' });
+    if (r.error) throw r.error;
+    return r;
+  }
+  // PostgreSQL names the table a trigger belongs to.
+  return psql(s.dbName, sql.replace(/DROP TRIGGER (\w+)/g, 'DROP TRIGGER $1 ON audit'));
 }
 
 export class Server {
   constructor() {
     this.dir = mkdtempSync(path.join(tmpdir(), 'tandem-api-'));
-    this.db = path.join(this.dir, 't.db');
+    if (PG) {
+      this.dbName = `tdmapi_${process.pid}_${++pgSerial}`;
+      const r = psql('postgres', `CREATE DATABASE ${this.dbName}`);
+      if (r.status !== 0) throw new Error('createdb: ' + r.stderr);
+      this.db = PG + this.dbName;
+    } else {
+      this.db = path.join(this.dir, 't.db');
+    }
     this.stderr = '';
     this.stdout = '';
     this.proc = null;
@@ -60,8 +86,11 @@ export class Server {
     this.exit = null;
   }
 
+  // The server and CLI run in UTC, with no TANDEM_* settings from outside.
   env() {
-    return { ...process.env, TZ: 'UTC' };
+    const env = { ...process.env, TZ: 'UTC' };
+    for (const k of Object.keys(env)) if (k.startsWith('TANDEM_')) delete env[k];
+    return env;
   }
 
   // Runs the CLI against this database; returns {status, stdout, stderr}.
@@ -97,6 +126,8 @@ export class Server {
       args.push('--site', u.site, '--password-stdin');
       this.cliOk(args, PW + '\n');
     }
+    // admin administers both sites.
+    this.cliOk(['user', 'grant', 'admin', '--role', 'admin', '--site', 'north']);
   }
 
   async start() {
@@ -110,6 +141,13 @@ export class Server {
         this.exit = { code, signal };
         resolve(this.exit);
       });
+    });
+    // Never leave a server behind if the test process dies early.
+    const proc = this.proc;
+    const dir = this.dir;
+    process.once('exit', () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
     });
     this.proc.stderr.setEncoding('utf8');
     this.proc.stderr.on('data', (d) => {
@@ -201,7 +239,12 @@ export class Server {
     const proc = this.proc;
     this.proc = null;
     if (!this.exit) proc.kill('SIGTERM');
-    const e = await Promise.race([this.exited, sleep(30000).then(() => null)]);
+    let timer;
+    const timeout = new Promise((r) => {
+      timer = setTimeout(() => r(null), 30000);
+    });
+    const e = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
     if (!e) {
       proc.kill('SIGKILL');
       await this.exited;
@@ -216,6 +259,7 @@ export class Server {
 
   cleanup() {
     rmSync(this.dir, { recursive: true, force: true });
+    if (PG && this.dbName) psql('postgres', `DROP DATABASE IF EXISTS ${this.dbName} WITH (FORCE)`);
   }
 
   async close() {
@@ -258,7 +302,6 @@ export function test(name, opts, fn) {
     } catch (e) {
       if (current) {
         const tail = current.tail(8000);
-        t.diagnostic(`server stderr (tail):\n${tail}`);
         process.stderr.write(`\n--- server stderr for failing test "${name}" ---\n${tail}\n---\n`);
       }
       throw e;

@@ -1,0 +1,180 @@
+// roles.test.mjs - every route against every role, from a table.
+//
+// ROUTES copies src/http/routes.c (method, path, roles). The first test parses
+// routes.c and checks the two agree exactly, so they cannot drift. Each
+// route test then calls the route as each role with a valid request: a role
+// outside the list gets 403 forbidden, a role in it gets the route's success
+// status (in particular neither 401 nor 403).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, after } from 'node:test';
+import { startServer, test, expectError, expectStatus, patientBody, day, ROOT, ROLES, PW } from './harness.mjs';
+
+const ALL = ['admin', 'prescriber', 'nurse', 'therapist', 'intake', 'auditor'];
+const CLINICAL = ['admin', 'prescriber', 'nurse', 'therapist', 'intake'];
+
+// [method, path, roles (null: public), success status, request builder]
+// The builder gets (role, fixtures) and returns {path, body} for a request
+// that is valid for that role.
+const ROUTES = [
+  ['GET', '/healthz', null, 200],
+  ['POST', '/api/v1/session', null, 201, (role, f) => ({ body: { username: role, password: f.pw(role) }, noAuth: true })],
+  ['DELETE', '/api/v1/session', ALL, 204, (role, f) => ({ token: f.spare[role] })],
+  ['GET', '/api/v1/me', ALL, 200],
+  ['GET', '/api/v1/sites', ALL, 200],
+  ['GET', '/api/v1/levels', ALL, 200],
+  ['GET', '/api/v1/patients', CLINICAL, 200],
+  ['POST', '/api/v1/patients', ['admin', 'intake'], 201, () => ({ body: patientBody() })],
+  ['GET', '/api/v1/patients/{id}', CLINICAL, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['PATCH', '/api/v1/patients/{id}', ['admin', 'intake'], 200,
+    (role, f) => ({ ids: [f.plain[role]], body: { preferred_name: `By ${role}`, reason: 'role test' } })],
+  ['GET', '/api/v1/patients/{id}/diagnoses', CLINICAL, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/diagnoses', ['admin', 'prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { code: 'F12.20' } })],
+  ['POST', '/api/v1/diagnoses/{id}/status', ['admin', 'prescriber', 'therapist'], 200,
+    (role, f) => ({ ids: [f.dx[role]], body: { status: 'resolved', reason: 'role test' } })],
+  ['GET', '/api/v1/patients/{id}/episodes', CLINICAL, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/episodes', ['admin', 'prescriber', 'therapist', 'intake'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { level: 'outpatient' } })],
+  ['GET', '/api/v1/episodes/{id}', CLINICAL, 200, (role, f) => ({ ids: [f.movingEp[role]] })],
+  ['POST', '/api/v1/episodes/{id}/placements', ['admin', 'prescriber', 'therapist', 'intake'], 201,
+    (role, f) => ({ ids: [f.movingEp[role]], body: { level: 'residential', reason: 'role test' } })],
+  ['POST', '/api/v1/episodes/{id}/discharge', ['admin', 'prescriber', 'therapist', 'intake'], 200,
+    (role, f) => ({ ids: [f.leavingEp[role]], body: { reason: 'completed' } })],
+  ['GET', '/api/v1/census', CLINICAL, 200],
+  ['GET', '/api/v1/audit', ['admin', 'auditor'], 200],
+];
+
+const LETTER = { A: 'admin', P: 'prescriber', N: 'nurse', T: 'therapist', I: 'intake', U: 'auditor' };
+
+// Parses the route table out of src/http/routes.c.
+function parseRoutesC() {
+  const src = readFileSync(path.join(ROOT, 'src/http/routes.c'), 'utf8');
+  const table = src.slice(src.indexOf('routes[] = {'), src.indexOf('{NULL, NULL, NULL'));
+  assert.ok(table.length > 0, 'route table not found in routes.c');
+  const re = /\{\s*"([A-Z]+)"\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*,\s*([A-Z0|\s]+?)\s*,\s*([\w|\s]+?)\s*\}/g;
+  const out = [];
+  for (const m of table.matchAll(re)) {
+    const [, method, p, , rolesExpr, flags] = m;
+    const isPublic = /ROUTE_PUBLIC/.test(flags);
+    const roles = rolesExpr.trim() === '0'
+      ? []
+      : rolesExpr.split('|').map((x) => {
+        const r = LETTER[x.trim()];
+        assert.ok(r, `unknown role letter '${x.trim()}' in routes.c`);
+        return r;
+      });
+    out.push({ method, path: p, roles: isPublic ? null : roles.sort() });
+  }
+  // Every "{" line inside the table is a route: make sure the regex saw them all.
+  const lines = table.split('\n').filter((l) => /^\s*\{\s*"/.test(l));
+  assert.equal(out.length, lines.length, 'some routes.c lines did not parse');
+  return out;
+}
+
+test('the table here matches src/http/routes.c exactly', () => {
+  const fromC = parseRoutesC().map((r) => `${r.method} ${r.path} ${r.roles ? r.roles.join(',') : 'PUBLIC'}`);
+  const here = ROUTES.map(([m, p, roles]) => `${m} ${p} ${roles ? [...roles].sort().join(',') : 'PUBLIC'}`);
+  assert.deepEqual(here, fromC);
+  for (const [, , roles] of ROUTES) for (const r of roles || []) assert.ok(ROLES.includes(r));
+});
+
+let s;
+const f = { plain: {}, dx: {}, movingEp: {}, leavingEp: {}, spare: {}, pw: null };
+
+before(async () => {
+  s = await startServer();
+  await s.loginAll(ALL);
+  f.pw = (role) => s.pwOf(role);
+  // Per role: a plain patient, a diagnosis to resolve, an open episode to
+  // move, an open episode to discharge, and a spare token to log out.
+  for (const role of ALL) {
+    const mk = async () => {
+      const r = await s.req('POST', '/api/v1/patients', { as: 'admin', body: patientBody({ given_name: `For${role}` }) });
+      expectStatus(r, 201);
+      return r.json.id;
+    };
+    f.plain[role] = await mk();
+    const dxP = await mk();
+    const dx = await s.req('POST', `/api/v1/patients/${dxP}/diagnoses`, { as: 'admin', body: { code: 'F10.20' } });
+    expectStatus(dx, 201);
+    f.dx[role] = dx.json.id;
+    for (const key of ['movingEp', 'leavingEp']) {
+      const p = await mk();
+      const e = await s.req('POST', `/api/v1/patients/${p}/episodes`, { as: 'admin', body: { level: 'detox', admitted_on: day(-2) } });
+      expectStatus(e, 201);
+      f[key][role] = e.json.id;
+    }
+  }
+  await Promise.all(ALL.map(async (role) => {
+    const r = await s.login(role, s.pwOf(role));
+    expectStatus(r, 201);
+    f.spare[role] = r.json.token;
+  }));
+});
+after(async () => {
+  await s?.close();
+});
+
+for (const [method, pattern, roles, okStatus, build] of ROUTES) {
+  test(`${method} ${pattern}: ${roles ? roles.join(', ') : 'public'}`, async () => {
+    const problems = [];
+    // Each role acts on its own fixtures, so the order does not matter.
+    for (const role of ALL) {
+      const spec = build ? build(role, f) : {};
+      let p = pattern;
+      for (const id of spec.ids || []) p = p.replace('{id}', String(id));
+      const opts = { body: spec.body };
+      if (spec.token) opts.token = spec.token;
+      else if (!spec.noAuth) opts.as = role;
+      const r = await s.req(method, p, opts);
+      const allowed = roles === null || roles.includes(role);
+      if (allowed) {
+        if (r.status !== okStatus) problems.push(`${role}: expected ${okStatus}, got ${r.status} ${r.text.slice(0, 200)}`);
+      } else if (r.status !== 403 || r.json?.error?.code !== 'forbidden') {
+        problems.push(`${role}: expected 403 forbidden, got ${r.status} ${r.text.slice(0, 200)}`);
+      } else if (!/admin/.test(r.json.error.message)) {
+        problems.push(`${role}: the 403 message should list the roles allowed: ${r.json.error.message}`);
+      }
+    }
+    if (roles !== null) {
+      // No token at all: 401, whatever the route.
+      const spec = build ? build('admin', f) : {};
+      let p = pattern;
+      for (const id of spec.ids || []) p = p.replace('{id}', String(id));
+      const r = await s.req(method, p, { body: spec.body });
+      if (r.status !== 401) problems.push(`no token: expected 401, got ${r.status}`);
+    }
+    assert.deepEqual(problems, [], `${method} ${pattern}:\n${problems.join('\n')}`);
+  });
+}
+
+test('a refused route leaves no trace but its audit row', async () => {
+  // nurse may not register patients: nothing is created, and the refusal is audited.
+  const before = (await s.req('GET', '/api/v1/patients', { as: 'admin' })).json.total;
+  const r = await s.req('POST', '/api/v1/patients', { as: 'nurse', body: patientBody({ family_name: 'Refused' }) });
+  expectError(r, 403, 'forbidden');
+  assert.equal((await s.req('GET', '/api/v1/patients', { as: 'admin' })).json.total, before);
+  const audit = await s.req('GET', '/api/v1/audit?limit=20', { as: 'auditor' });
+  expectStatus(audit, 200);
+  const row = audit.json.items.find((x) => x.action === 'route.denied' && x.username === 'nurse');
+  assert.ok(row, 'no route.denied row for the nurse');
+  assert.equal(row.outcome, 'forbidden');
+  assert.equal(row.detail, 'POST /api/v1/patients');
+});
+
+test('a user with several roles gets the union of their routes', async () => {
+  s.cliOk(['user', 'add', 'nursetherapist', '--role', 'nurse', '--role', 'therapist', '--password-stdin'], PW + '\n');
+  const r = await s.login('nursetherapist', PW);
+  expectStatus(r, 201);
+  const token = r.json.token;
+  const me = await s.req('GET', '/api/v1/me', { token });
+  assert.equal(me.json.roles, 'nurse,therapist');
+  // therapist may add diagnoses, nurse may not: together they may.
+  const dx = await s.req('POST', `/api/v1/patients/${f.plain.nurse}/diagnoses`, { token, body: { code: 'F32.1' } });
+  expectStatus(dx, 201);
+  // neither may register patients or read the audit trail.
+  expectError(await s.req('POST', '/api/v1/patients', { token, body: patientBody() }), 403, 'forbidden');
+  expectError(await s.req('GET', '/api/v1/audit', { token }), 403, 'forbidden');
+});
