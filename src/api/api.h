@@ -37,6 +37,7 @@ struct api_ctx {
 	size_t query_len;               /* bytes of the query string, decoded */
 	/* context */
 	struct db *db;
+	struct db *replica;             /* read replica for reports, NULL when none */
 	struct actor actor;
 	struct tdm_err err;
 	/* response */

@@ -237,7 +237,7 @@ void api_census(struct api_ctx *c)
 	if (!rc)
 		rc = api_query_id(c, "site", &site);
 	if (!rc)
-		rc = census_get(c->db, &c->actor, site, &cs, &c->err);
+		rc = census_get(c->db, c->replica, &c->actor, site, &cs, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;
@@ -247,12 +247,13 @@ void api_census(struct api_ctx *c)
 		json_array_append_new(levels, json_pack("{s:s, s:s, s:I}", "level", cs.levels[i].level,
 							"label", cs.levels[i].label, "patients",
 							(json_int_t)cs.levels[i].patients));
-	api_reply(c, 200, json_pack("{s:s, s:s, s:o, s:I, s:o, s:{s:I, s:I}}", "as_of", cs.as_of,
+	api_reply(c, 200, json_pack("{s:s, s:s, s:o, s:I, s:o, s:{s:I, s:I}, s:s}", "as_of", cs.as_of,
 				    "time_zone", date_zone(), "site",
 				    site ? json_integer(site) : json_null(), "total",
 				    (json_int_t)cs.total, "levels", levels, "last_30_days",
 				    "admissions", (json_int_t)cs.admissions_30d, "discharges",
-				    (json_int_t)cs.discharges_30d));
+				    (json_int_t)cs.discharges_30d, "source",
+				    cs.from_replica ? "replica" : "primary"));
 }
 
 /* ---- audit ---- */

@@ -26,11 +26,12 @@ static void on_signal(int sig)
 static void serve_usage(FILE *f)
 {
 	fprintf(f, "usage: tandem serve [--db PATH] [--listen HOST:PORT] [--tz ZONE] [--data DIR]\n"
-		   "                    [--threads N] [--web DIR] [--demo-if-new]\n\n"
+		   "                    [--threads N] [--web DIR] [--db-replica URL] [--demo-if-new]\n\n"
 		   "Applies migrations, creates the admin account on the first start of an empty\n"
 		   "database (its password is printed once), and serves the API until SIGINT/SIGTERM.\n"
 		   "--demo-if-new loads the synthetic demo cohort into a database created now.\n"
-		   "--web DIR (TANDEM_WEB) serves the web app from DIR (default web/dist).\n");
+		   "--web DIR (TANDEM_WEB) serves the web app from DIR (default web/dist).\n"
+		   "--db-replica URL (TANDEM_DB_REPLICA): a streaming replica that reports read from.\n");
 }
 
 static void print_login(const char *listen, int created, const char *pw)
@@ -61,11 +62,13 @@ int cmd_serve(int argc, char **argv)
 	cli_defaults(&o);
 	int threads = 4, demo = 0;
 	const char *web = getenv("TANDEM_WEB");
+	const char *replica = getenv("TANDEM_DB_REPLICA");
 	static const struct option opts[] = {
 		{"db", required_argument, NULL, 'd'},   {"listen", required_argument, NULL, 'l'},
 		{"tz", required_argument, NULL, 'z'},   {"data", required_argument, NULL, 'D'},
 		{"threads", required_argument, NULL, 't'}, {"demo-if-new", no_argument, NULL, 'n'},
 		{"web", required_argument, NULL, 'w'},  {"help", no_argument, NULL, 'h'},
+		{"db-replica", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -78,6 +81,7 @@ int cmd_serve(int argc, char **argv)
 		case 'D': o.data = optarg; break;
 		case 'n': demo = 1; break;
 		case 'w': web = optarg; break;
+		case 'r': replica = optarg; break;
 		case 't':
 			threads = (int)strtol(optarg, NULL, 10);
 			if (threads < 1 || threads > 64) {
@@ -133,7 +137,7 @@ int cmd_serve(int argc, char **argv)
 	if (!web || !*web)
 		web = access("web/dist/index.html", R_OK) == 0 ? "web/dist" : DATADIR "/web";
 	struct http_config cfg = {.db_target = o.db, .listen = o.listen, .threads = threads,
-				  .web_root = web};
+				  .web_root = web, .replica_target = replica};
 	if (http_serve(&cfg, &stop_flag, &err)) {
 		cli_error("serve", "%s", err.msg);
 		return EXIT_FAIL;

@@ -30,8 +30,44 @@ static enum tdm_status count(struct db *db, const char *sql, const struct actor 
 	return db_query_int(st, out, &found, err);
 }
 
-enum tdm_status census_get(struct db *db, const struct actor *a, int64_t site_id,
-			   struct census *out, struct tdm_err *err)
+/* The counting queries, inside the caller's transaction on rdb. */
+static enum tdm_status count_census(struct db *rdb, const struct actor *a, int64_t site_id,
+				    struct census *out, struct tdm_err *err)
+{
+	enum tdm_status rc = TDM_OK;
+	struct stmt *st = db_prepare(rdb,
+		"SELECT pl.level, COUNT(*) FROM episode e JOIN placement pl ON pl.id ="
+		" (SELECT MAX(id) FROM placement WHERE episode_id = e.id)"
+		" WHERE NOT EXISTS (SELECT 1 FROM discharge d WHERE d.episode_id = e.id) AND"
+		VISIBLE("e.site_id") " GROUP BY pl.level", err);
+	if (!st)
+		return err->code;
+	bind_visible(st, 1, a, site_id);
+	int s;
+	while ((s = db_step(st, err)) == DB_ROW) {
+		const char *lv = db_col_text(st, 0);
+		int64_t c = db_col_int(st, 1);
+		out->total += c;
+		for (int i = 0; i < out->n_levels; i++)
+			if (!strcmp(out->levels[i].level, lv))
+				out->levels[i].patients = c;
+	}
+	if (s < 0)
+		rc = err->code;
+	db_done(st);
+	char since[DATE_LEN];
+	date_add_days(out->as_of, -30, since);
+	if (!rc)
+		rc = count(rdb, "SELECT COUNT(*) FROM episode e WHERE e.admitted_on > ? AND"
+			   VISIBLE("e.site_id"), a, site_id, since, &out->admissions_30d, err);
+	if (!rc)
+		rc = count(rdb, "SELECT COUNT(*) FROM discharge d JOIN episode e ON e.id = d.episode_id"
+			   " WHERE d.discharged_on > ? AND" VISIBLE("e.site_id"),
+			   a, site_id, since, &out->discharges_30d, err);
+	return rc;
+}
+
+static void census_reset(struct census *out, int64_t site_id)
 {
 	memset(out, 0, sizeof *out);
 	date_today(out->as_of);
@@ -41,43 +77,34 @@ enum tdm_status census_get(struct db *db, const struct actor *a, int64_t site_id
 		snprintf(out->levels[i].label, sizeof out->levels[i].label, "%s", level_at(i)->label);
 		out->n_levels++;
 	}
-	enum tdm_status rc = db_begin(db, DB_WRITE, err);
-	if (rc)
-		return rc;
+}
+
+enum tdm_status census_get(struct db *db, struct db *replica, const struct actor *a,
+			   int64_t site_id, struct census *out, struct tdm_err *err)
+{
+	enum tdm_status rc = TDM_OK;
+	census_reset(out, site_id);
 	if (site_id && !access_at(a, site_id))
 		rc = tdm_fail(err, TDM_ENOTFOUND, "site", "no site %" PRId64, site_id);
-	struct stmt *st = rc ? NULL : db_prepare(db,
-		"SELECT pl.level, COUNT(*) FROM episode e JOIN placement pl ON pl.id ="
-		" (SELECT MAX(id) FROM placement WHERE episode_id = e.id)"
-		" WHERE NOT EXISTS (SELECT 1 FROM discharge d WHERE d.episode_id = e.id) AND"
-		VISIBLE("e.site_id") " GROUP BY pl.level", err);
-	if (!rc && !st)
-		rc = err->code;
-	if (!rc) {
-		bind_visible(st, 1, a, site_id);
-		int s;
-		while ((s = db_step(st, err)) == DB_ROW) {
-			const char *lv = db_col_text(st, 0);
-			int64_t c = db_col_int(st, 1);
-			out->total += c;
-			for (int i = 0; i < out->n_levels; i++)
-				if (!strcmp(out->levels[i].level, lv))
-					out->levels[i].patients = c;
+	int counted = 0;
+	if (!rc && replica && replica != db) {
+		/* Count on the replica; a replica that is down or lagging out of
+		 * reach falls back to the primary. */
+		if (db_begin(replica, DB_READ, err) == TDM_OK) {
+			counted = count_census(replica, a, site_id, out, err) == TDM_OK;
+			db_rollback(replica);
 		}
-		if (s < 0)
-			rc = err->code;
-		db_done(st);
+		if (!counted)
+			census_reset(out, site_id);
+		out->from_replica = counted;
 	}
-	char since[DATE_LEN];
-	date_add_days(out->as_of, -30, since);
-	if (!rc)
-		rc = count(db, "SELECT COUNT(*) FROM episode e WHERE e.admitted_on > ? AND"
-			   VISIBLE("e.site_id"), a, site_id, since, &out->admissions_30d, err);
-	if (!rc)
-		rc = count(db, "SELECT COUNT(*) FROM discharge d JOIN episode e ON e.id = d.episode_id"
-			   " WHERE d.discharged_on > ? AND" VISIBLE("e.site_id"),
-			   a, site_id, since, &out->discharges_30d, err);
+	enum tdm_status rc2 = db_begin(db, DB_WRITE, err);
+	if (rc2)
+		return rc2;
+	if (!rc && !counted)
+		rc = count_census(db, a, site_id, out, err);
 	struct audit_event ev = {.action = "census.read", .object_type = "Census", .site_id = site_id};
-	snprintf(ev.detail, sizeof ev.detail, "total=%" PRId64, out->total);
+	snprintf(ev.detail, sizeof ev.detail, "total=%" PRId64 "%s", out->total,
+		 out->from_replica ? " (replica)" : "");
 	return audit_finish(db, a, rc, &ev, err);
 }

@@ -23,11 +23,14 @@ struct census {
 	int64_t total;
 	int64_t admissions_30d;       /* episodes admitted in the last 30 days */
 	int64_t discharges_30d;
+	int from_replica;             /* counted on the read replica */
 };
 
 /* Counts open episodes by current level at the sites the actor may see
- * (optionally one site). Audited as one aggregate read. */
-enum tdm_status census_get(struct db *db, const struct actor *a, int64_t site_id,
-			   struct census *out, struct tdm_err *err);
+ * (optionally one site). A report: with a replica (may be NULL) the counts
+ * come from it, falling back to the primary when it fails. The audit row is
+ * always written on the primary, db, before anything is returned. */
+enum tdm_status census_get(struct db *db, struct db *replica, const struct actor *a,
+			   int64_t site_id, struct census *out, struct tdm_err *err);
 
 #endif

@@ -34,6 +34,7 @@ void route_dispatch(struct api_ctx *c);
 
 struct http_config {
 	const char *db_target;
+	const char *replica_target; /* read replica for reports, NULL: none */
 	const char *listen;    /* "HOST:PORT" */
 	const char *web_root;  /* the web app's files; NULL: API only */
 	int threads;

@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *db_target;
-static pthread_key_t db_key;
+static const char *db_target, *replica_target;
+static pthread_key_t db_key, replica_key;
 
 static void close_db(void *p)
 {
@@ -40,6 +40,25 @@ static struct db *thread_db(struct tdm_err *err)
 	if (db_open(db_target, &db, err) != TDM_OK)
 		return NULL;
 	pthread_setspecific(db_key, db);
+	return db;
+}
+
+/* The read replica for reports, opened per thread like the primary; NULL
+ * when none is configured or it cannot be reached now (reports then read
+ * the primary). */
+static struct db *thread_replica(void)
+{
+	struct tdm_err err;
+	if (!replica_target)
+		return NULL;
+	struct db *db = pthread_getspecific(replica_key);
+	if (db)
+		return db;
+	if (db_open(replica_target, &db, &err) != TDM_OK) {
+		log_kv(LOG_WARN, "read replica unavailable; reports use the primary", "error", err.msg, NULL);
+		return NULL;
+	}
+	pthread_setspecific(replica_key, db);
 	return db;
 }
 
@@ -304,6 +323,7 @@ static void handle(struct MHD_Connection *mc, const char *url, const char *metho
 		api_fail(c, TDM_EBUSY);
 		return;
 	}
+	c->replica = thread_replica();
 	route_dispatch(c);
 	if (c->db->in_tx) /* a handler bug must not leave a transaction open */
 		db_rollback(c->db);
@@ -410,10 +430,11 @@ enum tdm_status http_serve(const struct http_config *cfg, volatile sig_atomic_t 
 	if (rc)
 		return rc;
 	db_target = cfg->db_target;
+	replica_target = cfg->replica_target && *cfg->replica_target ? cfg->replica_target : NULL;
 	if (cfg->web_root && static_set_root(cfg->web_root))
 		log_kv(LOG_WARN, "web app directory not found; serving the API only", "web",
 		       cfg->web_root, NULL);
-	if (pthread_key_create(&db_key, close_db))
+	if (pthread_key_create(&db_key, close_db) || pthread_key_create(&replica_key, close_db))
 		return tdm_fail(err, TDM_ENOMEM, NULL, "cannot create thread key");
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,

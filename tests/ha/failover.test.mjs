@@ -37,8 +37,8 @@ function startPg(dir, port, log) {
     `-p ${port} -k ${join(dir, '..')} -c listen_addresses=127.0.0.1`, 'start']);
 }
 
-async function startTandem(url) {
-  const child = spawn(BIN, ['serve', '--db', url, '--listen', '127.0.0.1:0', '--data', 'data'],
+async function startTandem(url, replica) {
+  const child = spawn(BIN, ['serve', '--db', url, '--db-replica', replica, '--listen', '127.0.0.1:0', '--data', 'data'],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stderr.on('data', (d) => { err += d; });
@@ -86,7 +86,7 @@ test('fail-over to a promoted standby loses no acknowledged write', { timeout: 2
     spawnSync('psql', [`postgresql://tandem@127.0.0.1:${p1}/postgres`, '-qc', 'CREATE DATABASE tandem']);
 
     const url = `postgresql://tandem@127.0.0.1:${p1},127.0.0.1:${p2}/tandem?target_session_attrs=read-write&connect_timeout=2`;
-    tandem = await startTandem(url);
+    tandem = await startTandem(url, `postgresql://tandem@127.0.0.1:${p2}/tandem`);
     const login = await req(tandem.base, 'POST', '/api/v1/session', null, { username: 'admin', password: tandem.pw });
     assert.equal(login.status, 201);
     const token = login.json.token;
@@ -98,6 +98,11 @@ test('fail-over to a promoted standby loses no acknowledged write', { timeout: 2
       assert.equal(r.status, 201);
       acked.push(r.json.id);
     }
+
+    // Reports read the streaming replica; their audit rows go to the primary.
+    const census = await req(tandem.base, 'GET', '/api/v1/census', token);
+    assert.equal(census.status, 200);
+    assert.equal(census.json.source, 'replica');
 
     // The primary dies without a clean shutdown.
     pg('pg_ctl', ['-D', prim, '-m', 'immediate', 'stop']);

@@ -31,7 +31,7 @@ static void test_empty(void **state)
 	struct tdm_err err;
 	char today[DATE_LEN];
 	unit_day(0, today);
-	assert_ok(census_get(t->db, &t->sys, 0, &c, &err), &err);
+	assert_ok(census_get(t->db, NULL, &t->sys, 0, &c, &err), &err);
 	assert_string_equal(c.as_of, today);
 	assert_int_equal(c.total, 0);
 	assert_int_equal(c.admissions_30d, 0);
@@ -78,7 +78,7 @@ static void test_counts(void **state)
 	episode_release(&e);
 	admit(t, x, "outpatient", d3);
 
-	assert_ok(census_get(t->db, &t->sys, 0, &c, &err), &err);
+	assert_ok(census_get(t->db, NULL, &t->sys, 0, &c, &err), &err);
 	assert_int_equal(at_level(&c, "detox"), 1);       /* b */
 	assert_int_equal(at_level(&c, "residential"), 2); /* a, c */
 	assert_int_equal(at_level(&c, "outpatient"), 1);  /* x */
@@ -89,7 +89,7 @@ static void test_counts(void **state)
 	assert_int_equal(c.admissions_30d, 5); /* all but c's */
 	assert_int_equal(c.discharges_30d, 2);
 	/* The same, asked for the one site. */
-	assert_ok(census_get(t->db, &t->sys, t->site.id, &c, &err), &err);
+	assert_ok(census_get(t->db, NULL, &t->sys, t->site.id, &c, &err), &err);
 	assert_int_equal(c.site_id, t->site.id);
 	assert_int_equal(c.total, 4);
 	assert_int_equal(at_level(&c, "residential"), 2);
@@ -109,7 +109,7 @@ static void test_other_site_sees_zero(void **state)
 	assert_ok(site_add(t->db, "north", "North clinic", &north, &err), &err);
 	tdb_user(t, "nurse.north", "north", ROLE_NURSE, &nurse);
 
-	assert_ok(census_get(t->db, &nurse, 0, &c, &err), &err);
+	assert_ok(census_get(t->db, NULL, &nurse, 0, &c, &err), &err);
 	assert_int_equal(c.total, 0);
 	assert_int_equal(at_level(&c, "detox"), 0);
 	assert_int_equal(at_level(&c, "iop"), 0);
@@ -117,20 +117,54 @@ static void test_other_site_sees_zero(void **state)
 	assert_int_equal(c.discharges_30d, 0);
 	/* Asking for the other site by id is refused like an unknown site. */
 	tdm_err_clear(&err);
-	assert_status(TDM_ENOTFOUND, census_get(t->db, &nurse, t->site.id, &c, &err), &err);
+	assert_status(TDM_ENOTFOUND, census_get(t->db, NULL, &nurse, t->site.id, &c, &err), &err);
 	assert_string_equal(err.field, "site");
 
 	/* A patient at north is counted for the nurse, and only that one. */
 	int64_t n = tdb_patient(t, "North", "N", "1990-01-01", "north");
 	admit(t, n, "residential", NULL);
-	assert_ok(census_get(t->db, &nurse, 0, &c, &err), &err);
+	assert_ok(census_get(t->db, NULL, &nurse, 0, &c, &err), &err);
 	assert_int_equal(c.total, 1);
 	assert_int_equal(at_level(&c, "residential"), 1);
 	assert_int_equal(c.admissions_30d, 1);
-	assert_ok(census_get(t->db, &t->sys, 0, &c, &err), &err);
+	assert_ok(census_get(t->db, NULL, &t->sys, 0, &c, &err), &err);
 	assert_int_equal(c.total, 3);
-	assert_ok(census_get(t->db, &t->sys, north.id, &c, &err), &err);
+	assert_ok(census_get(t->db, NULL, &t->sys, north.id, &c, &err), &err);
 	assert_int_equal(c.total, 1);
+}
+
+/* A report reads the replica when there is one, writes its audit row on the
+ * primary, and falls back to the primary when the replica fails. Here the
+ * "replica" is a second connection to the same database. */
+static void test_replica_counts_and_fallback(void **state)
+{
+	struct tdb *t = *state;
+	struct census c;
+	struct tdm_err err;
+	struct db *replica;
+	int64_t a = tdb_patient(t, "Alpha", "A", "1980-01-01", NULL);
+	admit(t, a, "php", NULL);
+	assert_ok(db_open(t->path, &replica, &err), &err);
+	int64_t before = tdb_audit_count(t, "census.read");
+	assert_ok(census_get(t->db, replica, &t->sys, 0, &c, &err), &err);
+	assert_int_equal(c.from_replica, 1);
+	assert_int_equal(c.total, 1);
+	assert_int_equal(at_level(&c, "php"), 1);
+	assert_int_equal(tdb_audit_count(t, "census.read"), before + 1);
+	/* A replica missing the schema (a broken one) is not fatal. */
+	struct db *broken;
+	char path[320];
+	snprintf(path, sizeof path, "%s", t->path);
+	if (!tdb_pg()) {
+		snprintf(path, sizeof path, "%s/empty.db", t->dir);
+		assert_ok(db_open(path, &broken, &err), &err);
+		assert_ok(census_get(t->db, broken, &t->sys, 0, &c, &err), &err);
+		assert_int_equal(c.from_replica, 0);
+		assert_int_equal(c.total, 1);
+		db_close(broken);
+		unlink(path);
+	}
+	db_close(replica);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, tdb_setup, tdb_teardown)
@@ -141,6 +175,7 @@ int main(void)
 		T(test_empty),
 		T(test_counts),
 		T(test_other_site_sees_zero),
+		T(test_replica_counts_and_fallback),
 	};
 	return cmocka_run_group_tests_name("census", tests, NULL, NULL);
 }

@@ -155,7 +155,7 @@ static void test_duplicate_mrn(void **state)
 	assert_status(TDM_EINVAL, patient_create(t->db, &t->sys, &p, NULL, &err), &err);
 	assert_string_equal(err.field, "family_name");
 	unit_patient(&p, "Nowhere", "Nia", "1990-01-01");
-	assert_status(TDM_ENOTFOUND, patient_create(t->db, &t->sys, &p, "nosuch", &err), &err);
+	assert_status(TDM_EINVAL, patient_create(t->db, &t->sys, &p, "nosuch", &err), &err);
 	assert_string_equal(err.field, "site");
 }
 
