@@ -6,6 +6,7 @@
 #
 # npm packages are pinned in package-lock.json; they are installed with
 # `npm ci` when node_modules is missing or older than the lock file.
+# Fails (non-zero, with a message) when anything does not build.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -18,14 +19,19 @@ command -v node >/dev/null 2>&1 || die "node is missing (scripts/install-deps.sh
 command -v npm >/dev/null 2>&1 || die "npm is missing (scripts/install-deps.sh installs it)"
 [ -f package.json ] && [ -f package-lock.json ] || die "package.json or package-lock.json is missing"
 
-# npm ci records what it installed in node_modules/.package-lock.json.
+# npm ci records what it installed in node_modules/.package-lock.json. No
+# package needs an install script (esbuild finds its binary through its
+# platform package), so none is run.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
 	echo "build-web: npm ci"
-	npm ci --no-audit --no-fund || die "npm ci failed"
+	npm ci --no-audit --no-fund --ignore-scripts || die "npm ci failed"
 fi
 
-ESBUILD=node_modules/.bin/esbuild
-[ -x "$ESBUILD" ] || die "$ESBUILD is missing; remove node_modules and run again"
+# esbuild's own binary for this platform (its node wrapper adds a stack trace
+# to every error message).
+ESBUILD=$(node -p "require.resolve('@esbuild/' + process.platform + '-' + process.arch + '/bin/esbuild')" 2>/dev/null) ||
+	ESBUILD=node_modules/.bin/esbuild
+[ -x "$ESBUILD" ] || die "esbuild is missing from node_modules; remove node_modules and run again"
 
 # Build next to the old bundle and swap, so a running server never serves
 # half a build and a failed build leaves the previous one in place.

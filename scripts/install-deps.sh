@@ -6,7 +6,7 @@
 set -eu
 
 BUILD="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev"
-TEST="libcmocka-dev sqlite3 curl postgresql"
+TEST="libcmocka-dev sqlite3 curl postgresql chromium"
 
 want="$BUILD"
 [ "${1:-}" = test ] && want="$BUILD $TEST"
@@ -15,10 +15,10 @@ missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-# The black-box tests run on Node.js (>= 18, for node:test and fetch).
-if [ "${1:-}" = test ] && ! command -v node >/dev/null 2>&1; then
-	missing="$missing nodejs"
-fi
+# The web app is built with Node.js and npm (scripts/build-web.sh); the
+# black-box and browser tests run on Node.js too (node:test and fetch).
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 
 [ -z "$missing" ] && exit 0
 

@@ -23,6 +23,9 @@ void cli_defaults(struct cli_opts *o);
 /* Applies zone, loads data files, opens the database and migrates it.
  * Prints the error and returns NULL on failure. */
 struct db *cli_open(const struct cli_opts *o);
+/* cli_open, then the first-start setup (default site, admin account whose
+ * password is printed once) when the database has no user yet. */
+struct db *cli_open_ready(const struct cli_opts *o);
 /* Prints "tandem CMD: msg" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reads one line (a password) from stdin without the newline. */

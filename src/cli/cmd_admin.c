@@ -131,23 +131,19 @@ int cmd_user(int argc, char **argv)
 		crypto_password(pw, 21);
 		generated = 1;
 	}
-	struct db *db = cli_open(&o);
+	struct db *db = cli_open_ready(&o);
 	if (!db)
 		return EXIT_FAIL;
 	struct tdm_err err;
 	tdm_err_clear(&err);
 	struct actor a;
 	actor_system(&a, "cli");
-	int created = 0;
-	char boot_pw[21];
-	enum tdm_status rc = account_bootstrap(db, boot_pw, sizeof boot_pw, &created, &err);
-	if (!rc && created)
-		printf("first start: created user admin with password %s (shown once)\n", boot_pw);
-	if (!rc && add)
+	enum tdm_status rc = TDM_OK;
+	if (add)
 		rc = account_add(db, &a, name, pw, roles, site, NULL, &err);
-	else if (!rc && grant)
+	else if (grant)
 		rc = account_grant(db, &a, name, roles, site, &err);
-	else if (!rc)
+	else
 		rc = account_set_password(db, &a, name, pw, &err);
 	db_close(db);
 	if (rc) {
@@ -189,22 +185,18 @@ int cmd_site(int argc, char **argv)
 		fputs(use, stderr);
 		return EXIT_USAGE;
 	}
-	struct db *db = cli_open(&o);
+	struct db *db = cli_open_ready(&o);
 	if (!db)
 		return EXIT_FAIL;
 	struct tdm_err err;
 	tdm_err_clear(&err);
-	char pw[21];
-	int created;
-	enum tdm_status rc = account_bootstrap(db, pw, sizeof pw, &created, &err);
-	if (!rc && created)
-		printf("first start: created user admin with password %s (shown once)\n", pw);
-	if (!rc && add) {
+	enum tdm_status rc = TDM_OK;
+	if (add) {
 		struct site s;
 		rc = site_add(db, args[1], args[2], &s, &err);
 		if (!rc)
 			printf("added site %s (id %" PRId64 "): %s\n", s.code, s.id, s.name);
-	} else if (!rc) {
+	} else {
 		struct actor a;
 		struct site *sites = NULL;
 		int n = 0;
@@ -301,21 +293,15 @@ int cmd_demo(int argc, char **argv)
 		fputs(use, stderr);
 		return EXIT_USAGE;
 	}
-	struct db *db = cli_open(&o);
+	struct db *db = cli_open_ready(&o);
 	if (!db)
 		return EXIT_FAIL;
 	struct tdm_err err;
 	tdm_err_clear(&err);
-	char pw[21];
-	int created;
-	enum tdm_status rc = account_bootstrap(db, pw, sizeof pw, &created, &err);
-	if (!rc && created)
-		printf("first start: created user admin with password %s (shown once)\n", pw);
 	struct actor a;
 	struct demo_summary s;
 	actor_system(&a, "demo");
-	if (!rc)
-		rc = demo_load(db, &a, (int)n, (unsigned)seed, &s, &err);
+	enum tdm_status rc = demo_load(db, &a, (int)n, (unsigned)seed, &s, &err);
 	db_close(db);
 	if (rc) {
 		cli_error("demo", "%s", err.msg);

@@ -2,6 +2,7 @@
  * main.c - tandem's entry point and command table.
  */
 #include "cli/cli.h"
+#include "domain/account.h"
 #include "domain/clinic.h"
 #include "util/crypto.h"
 #include "util/date.h"
@@ -101,6 +102,26 @@ struct db *cli_open(const struct cli_opts *o)
 		db_close(db);
 		return NULL;
 	}
+	return db;
+}
+
+struct db *cli_open_ready(const struct cli_opts *o)
+{
+	struct db *db = cli_open(o);
+	if (!db)
+		return NULL;
+	struct tdm_err err;
+	char pw[21];
+	int created = 0;
+	tdm_err_clear(&err);
+	if (account_bootstrap(db, pw, sizeof pw, &created, &err)) {
+		cli_error("", "first-start setup failed: %s", err.msg);
+		db_close(db);
+		return NULL;
+	}
+	if (created)
+		printf("first start: created user admin with password %s (shown once)\n", pw);
+	crypto_wipe(pw, sizeof pw);
 	return db;
 }
 

@@ -103,14 +103,11 @@ enum tdm_status diagnosis_add(struct db *db, const struct actor *a, int64_t pati
 	d->cls = cls;
 	if (d->onset_date[0] && (rc = check_past_date("onset_date", d->onset_date, err)))
 		return rc;
-	if ((rc = db_begin(db, DB_WRITE, err)))
-		return rc;
-	int64_t site = 0;
-	rc = patient_visible(db, a, patient_id, &site, err);
 	struct audit_event ev;
-	dx_event(&ev, "diagnosis.create", site, patient_id, 0);
-	if (rc == TDM_ENOTFOUND && site)
-		ev.outcome = "denied";
+	int open;
+	rc = patient_open(db, a, patient_id, "diagnosis.create", "Diagnosis", &ev, &open, err);
+	if (!open)
+		return rc;
 	if (!rc && d->onset_date[0]) {
 		struct stmt *st = db_prepare(db,
 			"SELECT birth_date FROM patient_version WHERE patient_id = ? AND is_current = 1", err);
@@ -186,14 +183,11 @@ enum tdm_status diagnosis_list(struct db *db, const struct actor *a, int64_t pat
 	enum tdm_status rc;
 	*rows = NULL;
 	*n = 0;
-	if ((rc = db_begin(db, DB_WRITE, err)))
-		return rc;
-	int64_t site = 0;
-	rc = patient_visible(db, a, patient_id, &site, err);
 	struct audit_event ev;
-	dx_event(&ev, "diagnosis.list", site, patient_id, 0);
-	if (rc == TDM_ENOTFOUND && site)
-		ev.outcome = "denied";
+	int open;
+	rc = patient_open(db, a, patient_id, "diagnosis.list", "Diagnosis", &ev, &open, err);
+	if (!open)
+		return rc;
 	if (!rc && !(*rows = calloc(DX_MAX, sizeof **rows)))
 		rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	if (!rc) {

@@ -208,15 +208,13 @@ enum tdm_status episode_admit(struct db *db, const struct actor *a, int64_t pati
 	snprintf(day, sizeof day, "%s", admitted_on && *admitted_on ? admitted_on : today);
 	if ((rc = check_day("admitted_on", day, NULL, NULL, err)))
 		return rc;
-	if ((rc = db_begin(db, DB_WRITE, err)))
-		return rc;
-	int64_t site = 0, open_id = 0, eid = 0;
+	int64_t open_id = 0, eid = 0;
 	char cur[16];
-	rc = patient_visible(db, a, patient_id, &site, err);
 	struct audit_event ev;
-	ep_event(&ev, "episode.admit", site, patient_id, 0);
-	if (rc == TDM_ENOTFOUND && site)
-		ev.outcome = "denied";
+	int open;
+	rc = patient_open(db, a, patient_id, "episode.admit", "Episode", &ev, &open, err);
+	if (!open)
+		return rc;
 	if (!rc)
 		rc = episode_current(db, patient_id, &open_id, cur, err);
 	if (!rc && open_id)
@@ -256,7 +254,7 @@ enum tdm_status episode_admit(struct db *db, const struct actor *a, int64_t pati
 			rc = err->code;
 		} else {
 			db_bind_int(st, 1, patient_id);
-			db_bind_int(st, 2, site);
+			db_bind_int(st, 2, ev.site_id);
 			db_bind_text(st, 3, day);
 			db_bind_text(st, 4, now);
 			db_bind_text(st, 5, a->username);
@@ -428,14 +426,11 @@ enum tdm_status episode_list(struct db *db, const struct actor *a, int64_t patie
 	enum tdm_status rc;
 	*rows = NULL;
 	*n = 0;
-	if ((rc = db_begin(db, DB_WRITE, err)))
-		return rc;
-	int64_t site = 0;
-	rc = patient_visible(db, a, patient_id, &site, err);
 	struct audit_event ev;
-	ep_event(&ev, "episode.list", site, patient_id, 0);
-	if (rc == TDM_ENOTFOUND && site)
-		ev.outcome = "denied";
+	int open;
+	rc = patient_open(db, a, patient_id, "episode.list", "Episode", &ev, &open, err);
+	if (!open)
+		return rc;
 	int64_t *ids = NULL;
 	int nids = 0, cap = 0;
 	if (!rc) {

@@ -198,6 +198,24 @@ enum tdm_status patient_visible(struct db *db, const struct actor *a, int64_t id
 	return TDM_OK;
 }
 
+enum tdm_status patient_open(struct db *db, const struct actor *a, int64_t patient_id,
+			     const char *action, const char *object_type,
+			     struct audit_event *ev, int *open, struct tdm_err *err)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->action = action;
+	ev->object_type = object_type;
+	ev->patient_id = patient_id;
+	enum tdm_status rc = db_begin(db, DB_WRITE, err);
+	*open = rc == TDM_OK;
+	if (rc)
+		return rc;
+	rc = patient_visible(db, a, patient_id, &ev->site_id, err);
+	if (rc == TDM_ENOTFOUND && ev->site_id)
+		ev->outcome = "denied";
+	return rc;
+}
+
 static enum tdm_status load(struct db *db, int64_t id, struct patient *out, struct tdm_err *err)
 {
 	struct stmt *st = db_prepare(db,
@@ -232,15 +250,13 @@ static void ev_for(struct audit_event *ev, const char *action, int64_t site, int
 enum tdm_status patient_get(struct db *db, const struct actor *a, int64_t id,
 			    struct patient *out, struct tdm_err *err)
 {
-	int64_t site = 0;
-	enum tdm_status rc = db_begin(db, DB_WRITE, err);
-	if (rc)
-		return rc;
-	rc = patient_visible(db, a, id, &site, err);
+	enum tdm_status rc;
 	struct audit_event ev;
-	ev_for(&ev, "patient.read", site, id);
-	if (rc == TDM_ENOTFOUND && site)
-		ev.outcome = "denied";
+	int open;
+	rc = patient_open(db, a, id, "patient.read", "Patient", &ev, &open, err);
+	if (!open)
+		return rc;
+	snprintf(ev.object_id, sizeof ev.object_id, "%" PRId64, id);
 	if (!rc)
 		rc = load(db, id, out, err);
 	return audit_finish(db, a, rc, &ev, err);
@@ -413,15 +429,13 @@ enum tdm_status patient_update(struct db *db, const struct actor *a, int64_t id,
 		return tdm_fail(err, TDM_EINVAL, "reason", "reason is required for a change of record");
 	if (!mask)
 		return tdm_fail(err, TDM_EINVAL, NULL, "nothing to change");
-	if ((rc = db_begin(db, DB_WRITE, err)))
-		return rc;
-	int64_t site = 0;
 	struct patient cur;
-	rc = patient_visible(db, a, id, &site, err);
 	struct audit_event ev;
-	ev_for(&ev, "patient.update", site, id);
-	if (rc == TDM_ENOTFOUND && site)
-		ev.outcome = "denied";
+	int open;
+	rc = patient_open(db, a, id, "patient.update", "Patient", &ev, &open, err);
+	if (!open)
+		return rc;
+	snprintf(ev.object_id, sizeof ev.object_id, "%" PRId64, id);
 	if (!rc)
 		rc = load(db, id, &cur, err);
 	if (!rc) {

@@ -87,6 +87,20 @@ enum tdm_status patient_search(struct db *db, const struct actor *a,
 			       const struct patient_query *q, struct patient **rows, int *n,
 			       int64_t *total, struct tdm_err *err);
 
+struct audit_event;
+
+/*
+ * Begins the write transaction of an operation on one patient's record and
+ * checks that the actor may see the patient. ev is filled for the audit row
+ * (action, object type, site, patient; outcome "denied" for a patient of a
+ * site the actor holds no role at). *open is 1 when the transaction began:
+ * the caller then ends it with audit_finish() whatever the status; 0 when it
+ * could not begin (return the status). Returns the status to carry on with.
+ */
+enum tdm_status patient_open(struct db *db, const struct actor *a, int64_t patient_id,
+			     const char *action, const char *object_type,
+			     struct audit_event *ev, int *open, struct tdm_err *err);
+
 /* Inside an open transaction: loads patient id if the actor may see it.
  * Used by other modules before touching a patient's record. */
 enum tdm_status patient_visible(struct db *db, const struct actor *a, int64_t id,

@@ -1,0 +1,48 @@
+// access.js - which roles may call which route, mirrored from
+// src/http/routes.c (one line per route there, one line per route here).
+// The web app shows an action only when the user holds one of its roles at
+// the record's site; the server checks again and has the last word.
+const A = 'admin', P = 'prescriber', N = 'nurse', T = 'therapist', I = 'intake', U = 'auditor';
+const ALL = [A, P, N, T, I, U];
+
+export const ROUTES = {
+  'DELETE /api/v1/session': ALL,
+  'GET /api/v1/me': ALL,
+  'GET /api/v1/sites': ALL,
+  'GET /api/v1/levels': ALL,
+  'GET /api/v1/patients': [A, P, N, T, I],
+  'POST /api/v1/patients': [A, I],
+  'GET /api/v1/patients/{id}': [A, P, N, T, I],
+  'PATCH /api/v1/patients/{id}': [A, I],
+  'GET /api/v1/patients/{id}/diagnoses': [A, P, N, T, I],
+  'POST /api/v1/patients/{id}/diagnoses': [A, P, T],
+  'POST /api/v1/diagnoses/{id}/status': [A, P, T],
+  'GET /api/v1/patients/{id}/episodes': [A, P, N, T, I],
+  'POST /api/v1/patients/{id}/episodes': [A, P, T, I],
+  'GET /api/v1/episodes/{id}': [A, P, N, T, I],
+  'POST /api/v1/episodes/{id}/placements': [A, P, T, I],
+  'POST /api/v1/episodes/{id}/discharge': [A, P, T, I],
+  'GET /api/v1/census': [A, P, N, T, I],
+  'GET /api/v1/audit': [A, U],
+};
+
+// Roles of `me` (GET /api/v1/me) at the site with code `site`, or at any site.
+export function rolesOf(me, site) {
+  const out = new Set();
+  for (const s of (me && me.sites) || []) if (!site || s.code === site) for (const r of s.roles || []) out.add(r);
+  return out;
+}
+
+// True when `me` may call `route` ("POST /api/v1/patients") at `site` (a site
+// code; omitted: at some site, as the router checks).
+export function can(me, route, site) {
+  const allowed = ROUTES[route];
+  if (!allowed) throw new Error(`access.js: unknown route ${route}`);
+  const held = rolesOf(me, site);
+  return allowed.some((r) => held.has(r));
+}
+
+// Sites (objects from /me) where `me` may call `route`.
+export function sitesFor(me, route) {
+  return ((me && me.sites) || []).filter((s) => can(me, route, s.code));
+}
