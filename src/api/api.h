@@ -101,6 +101,7 @@ void api_episode_get(struct api_ctx *c);
 void api_placement_create(struct api_ctx *c);
 void api_episode_discharge(struct api_ctx *c);
 void api_census(struct api_ctx *c);
+void api_census_daily(struct api_ctx *c);
 void api_audit_list(struct api_ctx *c);
 
 #endif

@@ -256,6 +256,40 @@ void api_census(struct api_ctx *c)
 				    cs.from_replica ? "replica" : "primary"));
 }
 
+void api_census_daily(struct api_ctx *c)
+{
+	static const char *const params[] = {"site", "days", NULL};
+	int64_t site = 0, days = 30;
+	enum tdm_status rc = api_query_only(c, params);
+	if (!rc)
+		rc = api_query_id(c, "site", &site);
+	if (!rc && api_query(c, "days")) {
+		rc = api_query_id(c, "days", &days);
+		if (!rc && days > CENSUS_MAX_DAYS)
+			rc = tdm_fail(&c->err, TDM_EINVAL, "days", "days must be 1 to %d", CENSUS_MAX_DAYS);
+	}
+	struct census_daily *d = NULL;
+	if (!rc && !(d = malloc(sizeof *d)))
+		rc = tdm_fail(&c->err, TDM_ENOMEM, NULL, "out of memory");
+	if (!rc)
+		rc = census_daily(c->db, c->replica, &c->actor, site, (int)days, d, &c->err);
+	if (rc) {
+		free(d);
+		api_fail(c, rc);
+		return;
+	}
+	json_t *arr = json_array();
+	for (int i = 0; arr && i < d->n_days; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I, s:I}", "date", d->days[i].date,
+						     "admissions", (json_int_t)d->days[i].admissions,
+						     "discharges", (json_int_t)d->days[i].discharges,
+						     "in_care", (json_int_t)d->days[i].in_care));
+	api_reply(c, 200, json_pack("{s:s, s:s, s:o, s:o, s:s}", "as_of", d->as_of, "time_zone",
+				    date_zone(), "site", site ? json_integer(site) : json_null(),
+				    "days", arr, "source", d->from_replica ? "replica" : "primary"));
+	free(d);
+}
+
 /* ---- audit ---- */
 
 void api_audit_list(struct api_ctx *c)

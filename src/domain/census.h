@@ -33,4 +33,27 @@ struct census {
 enum tdm_status census_get(struct db *db, struct db *replica, const struct actor *a,
 			   int64_t site_id, struct census *out, struct tdm_err *err);
 
+#define CENSUS_MAX_DAYS 366
+
+struct census_day {
+	char date[DATE_LEN];
+	int64_t admissions, discharges;
+	int64_t in_care; /* episodes open at the end of the day */
+};
+
+struct census_daily {
+	char as_of[DATE_LEN];
+	int64_t site_id;
+	int n_days;
+	struct census_day days[CENSUS_MAX_DAYS]; /* oldest first, today last */
+	int from_replica;
+};
+
+/* Admissions, discharges and patients in care for each of the last `days`
+ * clinic-local days (1..CENSUS_MAX_DAYS), today included. A report like
+ * census_get: replica when given, audit row on the primary. */
+enum tdm_status census_daily(struct db *db, struct db *replica, const struct actor *a,
+			     int64_t site_id, int days, struct census_daily *out,
+			     struct tdm_err *err);
+
 #endif

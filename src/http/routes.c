@@ -39,6 +39,7 @@ const struct route routes[] = {
 	{"POST",   "/api/v1/episodes/{id}/placements",  api_placement_create,  A|P|T|I, 0},
 	{"POST",   "/api/v1/episodes/{id}/discharge",   api_episode_discharge, A|P|T|I, 0},
 	{"GET",    "/api/v1/census",                    api_census,            A|P|N|T|I, 0},
+	{"GET",    "/api/v1/census/daily",              api_census_daily,      A|P|N|T|I, 0},
 	{"GET",    "/api/v1/audit",                     api_audit_list,        A|U, 0},
 	{NULL, NULL, NULL, 0, 0},
 };

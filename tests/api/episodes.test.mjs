@@ -340,3 +340,20 @@ test('concurrent admissions of one patient: exactly one episode opens', async ()
   assert.equal(after.items[0].placements.length, 2);
   assert.equal(after.items[0].status, 'discharged');
 });
+
+test('daily census: admissions, discharges and patients in care per clinic day', async () => {
+  const r = await s.req('GET', '/api/v1/census/daily?days=7', as());
+  expectStatus(r, 200);
+  assert.equal(r.json.days.length, 7);
+  assert.equal(r.json.days[6].date, day(0), 'today is last');
+  assert.equal(r.json.days[0].date, day(-6));
+  const now = await s.req('GET', '/api/v1/census', as());
+  assert.equal(r.json.days[6].in_care, now.json.total, 'today matches the census');
+  for (const d of r.json.days) {
+    assert.ok(d.admissions >= 0 && d.discharges >= 0 && d.in_care >= 0);
+  }
+  let bad = await s.req('GET', '/api/v1/census/daily?days=0', as());
+  expectError(bad, 422, 'invalid', 'days');
+  bad = await s.req('GET', '/api/v1/census/daily?days=400', as());
+  expectError(bad, 422, 'invalid', 'days');
+});

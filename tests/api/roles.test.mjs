@@ -43,6 +43,7 @@ const ROUTES = [
   ['POST', '/api/v1/episodes/{id}/discharge', ['admin', 'prescriber', 'therapist', 'intake'], 200,
     (role, f) => ({ ids: [f.leavingEp[role]], body: { reason: 'completed' } })],
   ['GET', '/api/v1/census', CLINICAL, 200],
+  ['GET', '/api/v1/census/daily', CLINICAL, 200],
   ['GET', '/api/v1/audit', ['admin', 'auditor'], 200],
 ];
 
