@@ -34,6 +34,11 @@ static json_t *dx_json(const struct diagnosis *d)
 	json_object_set_new(o, "resolved_on",
 			    !strcmp(d->status, "resolved") ? json_string(d->status_on) : json_null());
 	json_object_set_new(o, "status_reason", api_text(d->status_reason));
+	char title[ICD10_TITLE_LEN];
+	title[0] = '\0';
+	if (d->cls.category)
+		icd10_title(&d->cls, title, sizeof title);
+	json_object_set_new(o, "title", api_text(title));
 	return o;
 }
 

@@ -23,6 +23,11 @@ static struct {
 	struct range dual_mental[ICD10_DUAL_MAX_RANGES];
 	int n_dual_mental;
 	char version[32];
+	struct {
+		char code[ICD10_LEN];
+		char title[ICD10_TITLE_LEN];
+	} titles[ICD10_MAX_TITLES];
+	int n_titles;
 } T;
 
 static int parse_range(const char *v, struct range *r)
@@ -113,7 +118,48 @@ enum tdm_status icd10_load(const char *dir, struct tdm_err *err)
 	conf_release(&c);
 	if (!rc && !T.n_dual_mental)
 		rc = tdm_fail(err, TDM_EINVAL, NULL, "%s: no mental_health ranges", path);
+	if (rc)
+		return rc;
+
+	snprintf(path, sizeof path, "%s/icd10-titles.conf", dir);
+	if ((rc = conf_load(&c, path, err)))
+		return rc;
+	for (int i = 0; i < c.n && !rc; i++) {
+		struct conf_entry *e = &c.e[i];
+		struct icd10_class cls;
+		struct tdm_err ignore;
+		if (T.n_titles == ICD10_MAX_TITLES || strcmp(e->section, "titles") ||
+		    icd10_classify(e->key, &cls, &ignore) || strcmp(cls.code, e->key) ||
+		    strlen(e->value) >= ICD10_TITLE_LEN)
+			rc = tdm_fail(err, TDM_EINVAL, NULL,
+				      "%s:%d: '%s' is not a normalised code of a configured category "
+				      "with a title under %d characters", path, e->line, e->key,
+				      ICD10_TITLE_LEN);
+		else {
+			snprintf(T.titles[T.n_titles].code, ICD10_LEN, "%s", e->key);
+			snprintf(T.titles[T.n_titles].title, ICD10_TITLE_LEN, "%s", e->value);
+			T.n_titles++;
+		}
+	}
+	conf_release(&c);
 	return rc;
+}
+
+void icd10_title(const struct icd10_class *c, char *out, size_t n)
+{
+	for (int i = 0; i < T.n_titles; i++) {
+		if (!strcmp(T.titles[i].code, c->code)) {
+			snprintf(out, n, "%s", T.titles[i].title);
+			return;
+		}
+	}
+	if (c->category != ICD10_SUBSTANCE_USE) {
+		out[0] = '\0';
+		return;
+	}
+	/* Built from the structure: "Opioid dependence, in remission". */
+	snprintf(out, n, "%c%s %s%s", c->substance[0] - 32, c->substance + 1, c->pattern,
+		 c->in_remission ? ", in remission" : "");
 }
 
 static int in_ranges(const char *cat, const struct range *r, int n)

@@ -6,6 +6,8 @@
 #ifndef TDM_ICD10_H
 #define TDM_ICD10_H
 
+#include <stddef.h>
+
 #include "util/status.h"
 
 #define ICD10_LEN 9 /* "F10.239" and room: category + '.' + up to 4 */
@@ -63,5 +65,11 @@ const char *icd10_category_name(enum icd10_category c);
 
 struct stmt;
 int icd10_bind_dual(struct stmt *st, int first);
+
+#define ICD10_TITLE_LEN 96
+#define ICD10_MAX_TITLES 256
+/* The display title of a classified code (data/icd10-titles.conf), else a
+ * description built from its structure for substance use, else "". */
+void icd10_title(const struct icd10_class *c, char *out, size_t n);
 
 #endif

@@ -76,6 +76,7 @@ test('walkthrough: register, two diagnoses make dual diagnosis, resolving one en
   const d2 = await s.req('POST', `/api/v1/patients/${p.id}/diagnoses`, as({ body: { code: 'F32.1', onset_date: '2020-03-01' } }));
   expectStatus(d2, 201);
   assert.equal(d2.json.code, 'F32.1');
+  assert.equal(d2.json.title, 'Major depressive disorder, single episode, moderate');
   assert.equal(d2.json.category, 'mental_health');
   assert.equal(d2.json.onset_date, '2020-03-01');
   assert.ok(!('substance' in d2.json), 'a mental-health code has no substance');
