@@ -299,12 +299,17 @@ void api_census_daily(struct api_ctx *c)
 
 void api_audit_list(struct api_ctx *c)
 {
-	static const char *const params[] = {"patient", "limit", "offset", NULL};
+	static const char *const params[] = {"patient", "mrn", "limit", "offset", NULL};
 	int64_t patient = 0;
 	int limit, offset;
+	const char *mrn = api_query(c, "mrn");
 	enum tdm_status rc = api_query_only(c, params);
 	if (!rc)
 		rc = api_query_id(c, "patient", &patient);
+	if (!rc && mrn && patient)
+		rc = tdm_fail(&c->err, TDM_EINVAL, "mrn", "give patient or mrn, not both");
+	if (!rc && mrn)
+		rc = audit_patient_by_mrn(c->db, mrn, &patient, &c->err);
 	if (!rc)
 		rc = api_page(c, &limit, &offset);
 	struct audit_row *rows = NULL;
@@ -312,6 +317,8 @@ void api_audit_list(struct api_ctx *c)
 	int64_t total = 0;
 	if (!rc)
 		rc = audit_list(c->db, &c->actor, patient, limit, offset, &rows, &n, &total, &c->err);
+	if (rc == TDM_ENOTFOUND && mrn) /* never reveal the id behind an MRN */
+		tdm_fail(&c->err, TDM_ENOTFOUND, "mrn", "no patient with that MRN");
 	if (rc) {
 		api_fail(c, rc);
 		return;

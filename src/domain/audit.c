@@ -260,6 +260,20 @@ enum tdm_status audit_list(struct db *db, const struct actor *a, int64_t patient
 	return rc;
 }
 
+enum tdm_status audit_patient_by_mrn(struct db *db, const char *mrn, int64_t *patient_id,
+				     struct tdm_err *err)
+{
+	struct stmt *st = db_prepare(db, "SELECT id FROM patient WHERE mrn = ?", err);
+	if (!st)
+		return err->code;
+	db_bind_text(st, 1, mrn);
+	int found = 0;
+	enum tdm_status rc = db_query_int(st, patient_id, &found, err);
+	if (!rc && !found)
+		rc = tdm_fail(err, TDM_ENOTFOUND, "mrn", "no patient with that MRN");
+	return rc;
+}
+
 enum tdm_status audit_verify(struct db *db, struct audit_report *rep, struct tdm_err *err)
 {
 	memset(rep, 0, sizeof *rep);

@@ -61,6 +61,12 @@ enum tdm_status audit_list(struct db *db, const struct actor *a, int64_t patient
 			   int limit, int offset, struct audit_row **rows, int *n,
 			   int64_t *total, struct tdm_err *err);
 
+/* The patient id of an MRN, for auditors who search the trail by MRN (the
+ * listing then checks the site as for an id; an unknown MRN is
+ * TDM_ENOTFOUND, the same answer as a patient of a site not visible). */
+enum tdm_status audit_patient_by_mrn(struct db *db, const char *mrn, int64_t *patient_id,
+				     struct tdm_err *err);
+
 struct audit_report {
 	int64_t rows;        /* rows checked */
 	int64_t bad_seq;     /* first bad row, 0 when the chain is intact */

@@ -136,6 +136,18 @@ test('a main auditor cannot read the trail of a north patient', async () => {
   assert.ok(adm.json.items.some((x) => x.action === 'patient.read' && x.username === 'northnurse'));
 });
 
+test('an auditor finds a patient's trail by MRN, only at their own sites', async () => {
+  const r = await s.req('GET', `/api/v1/audit?mrn=${encodeURIComponent(P.mrn)}`, { as: 'auditor' });
+  expectStatus(r, 200);
+  assert.ok(r.json.items.length > 0);
+  assert.ok(r.json.items.every((row) => row.patient_id === P.id));
+  const other = await s.req('GET', `/api/v1/audit?mrn=${encodeURIComponent(NP.mrn)}`, { as: 'auditor' });
+  expectError(other, 404, 'not_found', 'mrn');
+  assert.doesNotMatch(other.json.error.message, new RegExp(String(NP.id)));
+  const both = await s.req('GET', `/api/v1/audit?mrn=${encodeURIComponent(P.mrn)}&patient=${P.id}`, { as: 'auditor' });
+  expectError(both, 422, 'invalid', 'mrn');
+});
+
 test('the unfiltered trail does not show a main auditor rows of north', async () => {
   // Same rule as ?patient=: rows about another site's patients (their ids,
   // who read them, placement reasons in `detail`) are not for this auditor.
