@@ -136,7 +136,7 @@ test('a main auditor cannot read the trail of a north patient', async () => {
   assert.ok(adm.json.items.some((x) => x.action === 'patient.read' && x.username === 'northnurse'));
 });
 
-test('an auditor finds a patient's trail by MRN, only at their own sites', async () => {
+test("an auditor finds a patient's trail by MRN, only at their own sites", async () => {
   const r = await s.req('GET', `/api/v1/audit?mrn=${encodeURIComponent(P.mrn)}`, { as: 'auditor' });
   expectStatus(r, 200);
   assert.ok(r.json.items.length > 0);
