@@ -72,6 +72,7 @@ echo "== API tests, SQLite (release)"; run_node api-sqlite ./tandem tests/api/
 echo "== API tests, SQLite (ASan+UBSan)"; run_node api-sqlite-asan build/asan/tandem tests/api/
 export TANDEM_TEST_PG="$PG_BASE"
 echo "== API tests, PostgreSQL (release)"; run_node api-pg ./tandem tests/api/
+echo "== operations: backup/restore, SQLite -> PostgreSQL, make install"; run_node ops ./tandem tests/ops/
 unset TANDEM_TEST_PG
 echo "== fail-over test, PostgreSQL primary + standby"; run_node ha ./tandem tests/ha/
 if [ -d tests/browser ]; then
