@@ -215,6 +215,8 @@ static void test_dual_rule_is_configurable(void **state)
 	copy_file("data/levels.conf", path);
 	snprintf(path, sizeof path, "%s/icd10-categories.conf", dir);
 	copy_file("data/icd10-categories.conf", path);
+	snprintf(path, sizeof path, "%s/icd10-titles.conf", dir);
+	copy_file("data/icd10-titles.conf", path);
 	snprintf(path, sizeof path, "%s/dual-diagnosis.conf", dir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
@@ -242,8 +244,8 @@ static void test_dual_rule_is_configurable(void **state)
 	/* Put the shipped tables back before asserting, whatever happens. */
 	assert_ok(clinic_load("data", &err), &err);
 	static const char *const files[] = {"levels.conf", "icd10-categories.conf",
-					    "dual-diagnosis.conf"};
-	for (size_t i = 0; i < 3; i++) {
+					    "icd10-titles.conf", "dual-diagnosis.conf"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
 		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
 		unlink(path);
 	}
