@@ -18,6 +18,7 @@
 
 #define API_MAX_QUERY 16
 #define API_MAX_IDS 4
+#define API_MAX_CODE 64
 
 struct api_query {
 	const char *key, *value;
@@ -32,6 +33,7 @@ struct api_ctx {
 	const char *token;              /* bearer token, NULL when none */
 	int64_t ids[API_MAX_IDS];       /* {id} path parameters in order */
 	int n_ids;
+	char code[API_MAX_CODE + 1];    /* the {code} path parameter, "" when none */
 	struct api_query query[API_MAX_QUERY];
 	int n_query;
 	size_t query_len;               /* bytes of the query string, decoded */

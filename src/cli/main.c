@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "domain/account.h"
 #include "domain/clinic.h"
+#include "domain/instrument_db.h"
 #include "util/crypto.h"
 #include "util/date.h"
 #include "util/log.h"
@@ -99,6 +100,11 @@ struct db *cli_open(const struct cli_opts *o)
 	int applied;
 	if (migrate_apply(db, &applied, &err)) {
 		cli_error("", "migration failed: %s", err.msg);
+		db_close(db);
+		return NULL;
+	}
+	if (instrument_load_db(db, &err)) {
+		cli_error("", "imported instruments: %s", err.msg);
 		db_close(db);
 		return NULL;
 	}

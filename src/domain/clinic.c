@@ -1,5 +1,8 @@
 #include "domain/clinic.h"
+#include "domain/alert.h"
 #include "domain/icd10.h"
+#include "domain/instrument.h"
+#include "domain/protocol.h"
 #include "domain/level.h"
 
 #include <stdlib.h>
@@ -27,5 +30,11 @@ enum tdm_status clinic_load(const char *dir, struct tdm_err *err)
 	enum tdm_status rc = level_load(dir, err);
 	if (!rc)
 		rc = icd10_load(dir, err);
+	if (!rc)
+		rc = instrument_load_dir(dir, err);
+	if (!rc)
+		rc = alert_load_config(dir, err);
+	if (!rc)
+		rc = protocol_load(dir, err);
 	return rc;
 }

@@ -44,11 +44,25 @@ const struct route routes[] = {
 	{NULL, NULL, NULL, 0, 0},
 };
 
-/* Matches one path against a pattern; fills ids. */
-static int match(const char *pat, const char *path, int64_t *ids, int *n_ids)
+/* Matches one path against a pattern; fills ids and one {code} segment
+ * ([A-Za-z0-9_-], 1 to API_MAX_CODE characters). */
+static int match(const char *pat, const char *path, int64_t *ids, int *n_ids, char *code)
 {
 	*n_ids = 0;
 	while (*pat && *path) {
+		if (!strncmp(pat, "{code}", 6)) {
+			size_t n = 0;
+			while ((path[n] >= 'a' && path[n] <= 'z') || (path[n] >= 'A' && path[n] <= 'Z') ||
+			       (path[n] >= '0' && path[n] <= '9') || path[n] == '-' || path[n] == '_')
+				n++;
+			if (!n || n > API_MAX_CODE)
+				return 0;
+			memcpy(code, path, n);
+			code[n] = '\0';
+			path += n;
+			pat += 6;
+			continue;
+		}
 		if (!strncmp(pat, "{id}", 4)) {
 			int64_t v = 0;
 			int digits = 0;
@@ -80,7 +94,8 @@ const struct route *route_match(const char *method, const char *path, struct api
 	for (const struct route *r = routes; r->method; r++) {
 		int64_t ids[API_MAX_IDS];
 		int n;
-		if (!match(r->pattern, path, ids, &n))
+		char code[API_MAX_CODE + 1] = "";
+		if (!match(r->pattern, path, ids, &n, code))
 			continue;
 		path_seen = 1;
 		size_t used = strlen(allow);
@@ -89,6 +104,7 @@ const struct route *route_match(const char *method, const char *path, struct api
 			found = r;
 			memcpy(c->ids, ids, sizeof ids);
 			c->n_ids = n;
+			memcpy(c->code, code, sizeof code);
 		}
 	}
 	*status_out = found ? 200 : path_seen ? 405 : 404;

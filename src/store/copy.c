@@ -40,6 +40,19 @@ static const struct table {
 		      " recorded_at, recorded_by", "id"},
 	{"discharge", "id, episode_id, discharged_on, reason, note, recorded_at, recorded_by", "id"},
 	{"meta", "key, value", NULL},
+	{"instrument_def", "id, code, version, definition, imported_at, imported_by", "id"},
+	{"checkin", "id, patient_id, site_id, token_hash, instruments, created_at, created_by,"
+		    " expires_at, used_at", "id"},
+	{"assessment", "id, patient_id, site_id, instrument, version, total, band, severity,"
+		       " interpretation, prorated, answered_by, administered_at, checkin_id, note,"
+		       " recorded_at, recorded_by", "id"},
+	{"assessment_answer", "assessment_id, item, value", NULL},
+	{"alert", "id, patient_id, site_id, assessment_id, rule_id, kind, severity, message, found,"
+		  " why, source, roles, raised_at", "id"},
+	{"alert_ack", "id, alert_id, note, acked_at, acked_by", "id"},
+	{"schedule", "id, patient_id, instrument, every_minutes, starts_at, reason, created_at,"
+		     " created_by", "id"},
+	{"schedule_stop", "id, schedule_id, reason, stopped_at, stopped_by", "id"},
 };
 #define N_TABLES ((int)(sizeof tables / sizeof tables[0]))
 

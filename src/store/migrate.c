@@ -177,6 +177,98 @@ static const struct migration migrations[] = {
 	 "CREATE TABLE meta ("
 	 " key TEXT PRIMARY KEY,"
 	 " value TEXT NOT NULL);"},
+
+	{2, "measurement-based care",
+	 /* Definitions a clinic imported (restricted wording); built-ins are files. */
+	 "CREATE TABLE instrument_def ("
+	 " id {{ID}},"
+	 " code TEXT NOT NULL,"
+	 " version TEXT NOT NULL,"
+	 " definition TEXT NOT NULL,"
+	 " imported_at TEXT NOT NULL,"
+	 " imported_by TEXT NOT NULL);"
+
+	 /* One administration: totals and band kept with every item answer. */
+	 "CREATE TABLE assessment ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " site_id BIGINT NOT NULL REFERENCES site(id),"
+	 " instrument TEXT NOT NULL,"
+	 " version TEXT NOT NULL,"
+	 " total BIGINT NOT NULL,"
+	 " band TEXT NOT NULL,"
+	 " severity TEXT NOT NULL,"
+	 " interpretation TEXT,"
+	 " prorated BIGINT NOT NULL,"
+	 " answered_by TEXT NOT NULL,"
+	 " administered_at TEXT NOT NULL,"
+	 " checkin_id BIGINT,"
+	 " note TEXT,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX assessment_patient ON assessment(patient_id, instrument, administered_at);"
+
+	 "CREATE TABLE assessment_answer ("
+	 " assessment_id BIGINT NOT NULL REFERENCES assessment(id),"
+	 " item TEXT NOT NULL,"
+	 " value BIGINT,"
+	 " PRIMARY KEY (assessment_id, item));"
+
+	 /* A raised alert; acknowledging is a row of its own. */
+	 "CREATE TABLE alert ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " site_id BIGINT NOT NULL REFERENCES site(id),"
+	 " assessment_id BIGINT REFERENCES assessment(id),"
+	 " rule_id TEXT NOT NULL,"
+	 " kind TEXT NOT NULL,"
+	 " severity TEXT NOT NULL,"
+	 " message TEXT NOT NULL,"
+	 " found TEXT NOT NULL,"
+	 " why TEXT NOT NULL,"
+	 " source TEXT NOT NULL,"
+	 " roles BIGINT NOT NULL,"
+	 " raised_at TEXT NOT NULL);"
+	 "CREATE INDEX alert_patient ON alert(patient_id);"
+	 "CREATE INDEX alert_site ON alert(site_id, raised_at);"
+
+	 "CREATE TABLE alert_ack ("
+	 " id {{ID}},"
+	 " alert_id BIGINT NOT NULL UNIQUE REFERENCES alert(id),"
+	 " note TEXT NOT NULL,"
+	 " acked_at TEXT NOT NULL,"
+	 " acked_by TEXT NOT NULL);"
+
+	 /* Which instruments are due for a patient, and how often. */
+	 "CREATE TABLE schedule ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " instrument TEXT NOT NULL,"
+	 " every_minutes BIGINT NOT NULL,"
+	 " starts_at TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " created_at TEXT NOT NULL,"
+	 " created_by TEXT NOT NULL);"
+	 "CREATE INDEX schedule_patient ON schedule(patient_id);"
+
+	 "CREATE TABLE schedule_stop ("
+	 " id {{ID}},"
+	 " schedule_id BIGINT NOT NULL UNIQUE REFERENCES schedule(id),"
+	 " reason TEXT NOT NULL,"
+	 " stopped_at TEXT NOT NULL,"
+	 " stopped_by TEXT NOT NULL);"
+
+	 /* A one-time self check-in link; only a hash of its token is kept. */
+	 "CREATE TABLE checkin ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " site_id BIGINT NOT NULL REFERENCES site(id),"
+	 " token_hash TEXT NOT NULL UNIQUE,"
+	 " instruments TEXT NOT NULL,"
+	 " created_at TEXT NOT NULL,"
+	 " created_by TEXT NOT NULL,"
+	 " expires_at TEXT NOT NULL,"
+	 " used_at TEXT);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
