@@ -21,6 +21,7 @@ int api_http_status(enum tdm_status s)
 	case TDM_ENOTFOUND: return 404;
 	case TDM_ECONFLICT: return 409;
 	case TDM_EFORBIDDEN: return 403;
+	case TDM_EGONE: return 410;
 	case TDM_EUNAUTH: return 401;
 	case TDM_ETOOBIG: return 413;
 	case TDM_ETHROTTLED: return 429;

@@ -105,5 +105,21 @@ void api_episode_discharge(struct api_ctx *c);
 void api_census(struct api_ctx *c);
 void api_census_daily(struct api_ctx *c);
 void api_audit_list(struct api_ctx *c);
+void api_instrument_list(struct api_ctx *c);
+void api_instrument_get(struct api_ctx *c);
+void api_assessment_create(struct api_ctx *c);
+void api_assessment_list(struct api_ctx *c);
+void api_trends(struct api_ctx *c);
+void api_flowsheet(struct api_ctx *c);
+void api_alert_inbox(struct api_ctx *c);
+void api_patient_alerts(struct api_ctx *c);
+void api_alert_ack(struct api_ctx *c);
+void api_schedule_create(struct api_ctx *c);
+void api_schedule_list(struct api_ctx *c);
+void api_schedule_stop(struct api_ctx *c);
+void api_due(struct api_ctx *c);
+void api_checkin_create(struct api_ctx *c);
+void api_checkin_get(struct api_ctx *c);
+void api_checkin_submit(struct api_ctx *c);
 
 #endif

@@ -347,6 +347,24 @@ static enum tdm_status parse_body(struct parse *p, json_t *root, struct instrume
 	}
 	if ((rc = parse_bands(p, json_object_get(root, "bands"), in)))
 		return rc;
+	in->response_drop_percent = in->baseline_min = in->remission_below = -1;
+	json_t *oc = json_object_get(root, "outcomes");
+	if (oc) {
+		if (!json_is_object(oc))
+			return bad(p, "outcomes", "must be an object");
+		if ((rc = str(p, oc, "source", "outcomes", 1, in->outcomes_source, sizeof in->outcomes_source)))
+			return rc;
+		if (json_object_get(oc, "response_drop_percent") &&
+		    ((rc = integer(p, oc, "response_drop_percent", "outcomes", &in->response_drop_percent)) ||
+		     (rc = integer(p, oc, "baseline_min", "outcomes", &in->baseline_min))))
+			return rc;
+		if (json_object_get(oc, "remission_below") &&
+		    (rc = integer(p, oc, "remission_below", "outcomes", &in->remission_below)))
+			return rc;
+		if (in->response_drop_percent != -1 &&
+		    (in->response_drop_percent < 1 || in->response_drop_percent > 100))
+			return bad(p, "outcomes.response_drop_percent", "must be 1 to 100");
+	}
 	return parse_alerts(p, json_object_get(root, "alerts"), in);
 }
 

@@ -73,6 +73,11 @@ struct instrument {
 	struct instr_band bands[INSTR_MAX_BANDS];
 	int n_alerts;
 	struct instr_alert alerts[INSTR_MAX_ALERTS];
+	/* Outcome markers on trends (optional "outcomes"): response is a drop of
+	 * response_drop_percent from a baseline of at least baseline_min;
+	 * remission a total below remission_below. -1 when not defined. */
+	int response_drop_percent, baseline_min, remission_below;
+	char outcomes_source[240];
 	int prorate;                /* missing rule: 0 refuse, 1 prorate */
 	int max_missing;
 	int imported;               /* 1: loaded from the database (clinic-supplied) */

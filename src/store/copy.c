@@ -41,7 +41,7 @@ static const struct table {
 	{"discharge", "id, episode_id, discharged_on, reason, note, recorded_at, recorded_by", "id"},
 	{"meta", "key, value", NULL},
 	{"instrument_def", "id, code, version, definition, imported_at, imported_by", "id"},
-	{"checkin", "id, patient_id, site_id, token_hash, instruments, created_at, created_by,"
+	{"checkin", "id, patient_id, site_id, token_hash, code_hash, instruments, created_at, created_by,"
 		    " expires_at, used_at", "id"},
 	{"assessment", "id, patient_id, site_id, instrument, version, total, band, severity,"
 		       " interpretation, prorated, answered_by, administered_at, checkin_id, note,"

@@ -264,6 +264,7 @@ static const struct migration migrations[] = {
 	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
 	 " site_id BIGINT NOT NULL REFERENCES site(id),"
 	 " token_hash TEXT NOT NULL UNIQUE,"
+	 " code_hash TEXT NOT NULL UNIQUE,"
 	 " instruments TEXT NOT NULL,"
 	 " created_at TEXT NOT NULL,"
 	 " created_by TEXT NOT NULL,"

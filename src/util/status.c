@@ -15,6 +15,7 @@ static const struct {
 	[TDM_ENOTFOUND] = {"not_found", "not found"},
 	[TDM_ECONFLICT] = {"conflict", "conflict"},
 	[TDM_EFORBIDDEN] = {"forbidden", "forbidden"},
+	[TDM_EGONE] = {"gone", "no longer available"},
 	[TDM_EUNAUTH] = {"unauthorized", "authentication required"},
 	[TDM_ETOOBIG] = {"too_large", "too large"},
 	[TDM_ETHROTTLED] = {"throttled", "too many attempts"},

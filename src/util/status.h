@@ -17,6 +17,7 @@ enum tdm_status {
 	TDM_ENOTFOUND,    /* no such record, or not visible to this user */
 	TDM_ECONFLICT,    /* uniqueness or state conflict */
 	TDM_EFORBIDDEN,   /* authenticated but not allowed */
+	TDM_EGONE,        /* existed, no longer usable (an expired link) */
 	TDM_EUNAUTH,      /* no valid session */
 	TDM_ETOOBIG,      /* body or list over its cap */
 	TDM_ETHROTTLED,   /* too many attempts; retry later */
