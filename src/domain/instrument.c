@@ -244,6 +244,8 @@ static enum tdm_status parse_alerts(struct parse *p, json_t *arr, struct instrum
 		snprintf(wpath, sizeof wpath, "%s.when", where);
 		if (!json_is_object(when))
 			return bad(p, wpath, "must be an object with item+min or total_min");
+		if (json_object_get(when, "item") && json_object_get(when, "total_min"))
+			return bad(p, wpath, "holds both item and total_min: one rule each");
 		if (json_object_get(when, "item")) {
 			if ((rc = str(p, when, "item", wpath, 1, a->item, sizeof a->item)) ||
 			    (rc = integer(p, when, "min", wpath, &a->item_min)))
@@ -251,6 +253,8 @@ static enum tdm_status parse_alerts(struct parse *p, json_t *arr, struct instrum
 			int k = instrument_item_index(in, a->item);
 			if (k < 0 || !in->items[k].scored)
 				return bad(p, wpath, "names no scored item of this instrument");
+			if (a->item_min <= in->items[k].min || a->item_min > in->items[k].max)
+				return bad(p, wpath, "min must be above the item's lowest value and reachable");
 		} else {
 			if ((rc = integer(p, when, "total_min", wpath, &a->total_min)))
 				return rc;
@@ -300,6 +304,8 @@ static enum tdm_status parse_body(struct parse *p, json_t *root, struct instrume
 		      (rc = str(p, loinc, "total", "loinc", 0, in->loinc_total, sizeof in->loinc_total))))
 		return rc;
 	json_t *sr = json_object_get(root, "self_report");
+	if (sr && !json_is_boolean(sr))
+		return bad(p, "self_report", "must be true or false");
 	in->self_report = sr && json_is_true(sr);
 
 	struct instr_option defaults[INSTR_MAX_OPTIONS];
