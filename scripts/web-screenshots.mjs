@@ -55,8 +55,12 @@ try {
   await shot('chart-diagnoses-1280', 1280, 800, `${chart}/diagnoses`, (p) => p.getByText('Active diagnoses').first().waitFor());
   await shot('patients-1280', 1280, 800, '/patients', (p) => p.locator('table.patients').waitFor());
   await shot('patients-768', 768, 1024, '/patients', (p) => p.locator('table.patients').waitFor());
-  await shot('census-768', 768, 1024, '/census', (p) => p.locator('.bar-chart canvas').waitFor(), true);
-  await shot('census-1280', 1280, 800, '/census', (p) => p.locator('.bar-chart canvas').waitFor());
+  const census = async (p) => {
+    await p.locator('.bar-chart canvas').waitFor();
+    await p.locator('.daily-plot canvas').waitFor();
+  };
+  await shot('census-768', 768, 1024, '/census', census, true);
+  await shot('census-1280', 1280, 800, '/census', census, true);
   await shot('chart-768', 768, 1024, `${chart}/episodes`, (p) => p.locator('.tl-row').first().waitFor(), true);
   await shot('new-patient-1280', 1280, 800, '/patients/new', (p) => p.getByLabel('Family name').waitFor(), true);
   await shot('audit-1280', 1280, 800, `${chart}/audit`, (p) => p.locator('table.audit').waitFor());

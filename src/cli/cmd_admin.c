@@ -308,7 +308,8 @@ int cmd_demo(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	printf("loaded %d synthetic patients (%d dual diagnosis), %d diagnoses, %d episodes, "
-	       "%d placements, %d discharged\n",
-	       s.patients, s.dual, s.diagnoses, s.episodes, s.placements, s.discharged);
+	       "%d placements, %d discharged, %d assessments, %d schedules, %d open alerts\n",
+	       s.patients, s.dual, s.diagnoses, s.episodes, s.placements, s.discharged, s.assessments,
+	       s.schedules, s.alerts_open);
 	return EXIT_OK;
 }

@@ -7,6 +7,7 @@
  * the seed and i only, so a cohort is the same for a seed on any machine.
  */
 #include "domain/demo.h"
+#include "domain/demo_measures.h"
 #include "domain/diagnosis.h"
 #include "domain/episode.h"
 #include "domain/icd10.h"
@@ -722,6 +723,26 @@ static enum tdm_status load_patient(struct db *db, const struct actor *a, struct
 	for (int k = 0; !rc && k < pl->n_ep; k++)
 		rc = run_episode(db, a, p.id, pl, k, today, sum, err);
 	sum->dual += sub && mh;
+	if (!rc && pl->n_ep) {
+		const struct ep_plan *e = &pl->ep[pl->n_ep - 1];
+		struct demo_measure_plan mp = {
+			.patient_id = p.id,
+			.depression = has_dx(pl, "F32.1") || has_dx(pl, "F33.1") || has_dx(pl, "F31.81"),
+			.anxiety = has_dx(pl, "F41.1") || has_dx(pl, "F43.10"),
+			.alcohol = pl->substance == SU_ALCOHOL,
+			.opioid = pl->substance == SU_OPIOID || pl->otp,
+			.in_care = e->open,
+			.level = e->open ? level_ids[e->lv[e->n - 1]] : NULL,
+			.care_start = e->start[0],
+			.care_end = e->open ? 0 : e->end,
+			.level_start = e->start[e->n - 1],
+		};
+		struct demo_measure_counts mc = {0};
+		rc = demo_measures(db, a, &mp, (uint64_t)i * 7919u, &mc, err);
+		sum->assessments += mc.assessments;
+		sum->alerts_open += mc.alerts_open;
+		sum->schedules += mc.schedules;
+	}
 	return rc;
 }
 

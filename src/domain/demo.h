@@ -24,6 +24,9 @@ struct demo_summary {
 	int placements;  /* placements, each episode's first one included */
 	int discharged;  /* episodes discharged */
 	int diagnoses;   /* diagnoses recorded, resolved ones included */
+	int assessments; /* scores recorded (PHQ-9, GAD-7, CIWA-Ar, COWS) */
+	int alerts_open; /* alerts left unacknowledged for the inbox */
+	int schedules;   /* measurement schedules */
 };
 
 /*

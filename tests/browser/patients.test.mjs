@@ -90,12 +90,12 @@ test(env, 'register a patient, add F11.20 and F32.1, and see the dual-diagnosis 
   const code = page.getByLabel('ICD-10-CM code');
   await code.fill('F11.20');
   await page.getByRole('button', { name: 'Add diagnosis' }).click();
-  await page.getByText('Added F11.20 (Opioid dependence).').waitFor();
+  await page.getByText('Added F11.20 (Opioid dependence, uncomplicated).').waitFor();
   assert.equal(await header.locator('.badge.dual').count(), 0, 'one substance-use diagnosis is not dual');
 
   await code.fill('F32.1');
   await page.getByRole('button', { name: 'Add diagnosis' }).click();
-  await page.getByText('Added F32.1').waitFor();
+  await page.getByText('Added F32.1 (Major depressive disorder, single episode, moderate).').waitFor();
   await header.getByText('Dual diagnosis').waitFor();
   const active = page.locator('table', { has: page.locator('caption', { hasText: 'Active diagnoses' }) });
   assert.deepEqual(await active.locator('tbody td.code').allTextContents(), ['F11.20', 'F32.1']);
@@ -112,6 +112,30 @@ test(env, 'register a patient, add F11.20 and F32.1, and see the dual-diagnosis 
   await page.getByText('F32.1 is now resolved.').waitFor();
   await page.locator('caption', { hasText: 'Resolved and entered in error' }).waitFor();
   assert.equal(await header.locator('.badge.dual').count(), 0);
+});
+
+test(env, 'diagnoses show their titles next to the code in the overview and the diagnoses tab', async ({ page, server }) => {
+  const p = await makePatient(server, { family_name: 'Titleholder' });
+  const mdd = await server.api('POST', `/api/v1/patients/${p.id}/diagnoses`, { code: 'F32.1' });
+  assert.equal(mdd.title, 'Major depressive disorder, single episode, moderate');
+  const phobia = await server.api('POST', `/api/v1/patients/${p.id}/diagnoses`, { code: 'F40.10' });
+  assert.equal(phobia.title, null, 'F40.10 has no title in data/icd10-titles.conf (this test needs one without)');
+  const expected = [
+    ['F32.1', 'Major depressive disorder, single episode, moderate'],
+    ['F40.10', 'Mental-health diagnosis'], // no title: the fallback
+  ];
+
+  await login(page, server, 'therapist');
+  await page.goto(`${server.base}/patients/${p.id}`);
+  const overview = page.locator('section', { has: page.getByRole('heading', { name: 'Active diagnoses' }) });
+  await overview.locator('li', { hasText: 'F40.10' }).waitFor();
+  assert.deepEqual((await overview.locator('li').allTextContents()).sort(), expected.map(([c, t]) => `${c} ${t}`));
+
+  await page.getByRole('link', { name: 'Diagnoses' }).click();
+  const active = page.locator('table', { has: page.locator('caption', { hasText: 'Active diagnoses' }) });
+  await active.locator('td.code', { hasText: 'F40.10' }).waitFor();
+  const rows = await active.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.cells[0].textContent.trim(), tr.cells[1].textContent.trim()]));
+  assert.deepEqual(rows.sort(), expected);
 });
 
 test(env, 'a future date of birth: the server message appears next to the field', async ({ page, server }) => {

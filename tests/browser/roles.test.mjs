@@ -57,6 +57,49 @@ test(env, 'an auditor gets the audit trail and nothing else', async ({ page, ser
   await page.getByRole('heading', { name: 'Not available' }).waitFor();
 });
 
+test(env, 'an auditor finds a patient\'s rows by MRN; the server\'s message appears by the MRN field', async ({ page, server }) => {
+  const p = await makePatient(server, { family_name: 'Ledgerline', mrn: 'AUD-5521' });
+  const other = await makePatient(server, { family_name: 'Elsewhere' });
+  await login(page, server, 'auditor');
+  await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+  const mrn = page.getByLabel('MRN');
+  const show = page.getByRole('button', { name: 'Show', exact: true });
+  const mrnError = page.locator('.field:has(#au-mrn) .field-error');
+
+  // Found: this patient's rows, and only theirs.
+  await mrn.fill('AUD-5521');
+  await show.click();
+  await page.getByRole('heading', { name: 'MRN AUD-5521' }).waitFor();
+  await page.locator('table.audit tbody tr', { hasText: 'patient.create' }).filter({ hasText: `Patient ${p.id}` }).waitFor();
+  assert.match(page.url(), /\/audit\?mrn=AUD-5521$/);
+  const objects = await page.locator('table.audit tbody td:nth-child(5)').allTextContents();
+  assert.ok(objects.length > 0 && !objects.some((o) => o === `Patient ${other.id}`), objects.join(','));
+  assert.equal(await mrnError.count(), 0);
+
+  // Unknown: the server's message next to the field, which gets the focus; no rows.
+  await mrn.fill('NO-SUCH-MRN');
+  await show.click();
+  await mrnError.waitFor();
+  assert.equal(await mrnError.textContent(), 'no patient with that MRN');
+  assert.equal(await mrn.getAttribute('aria-invalid'), 'true');
+  assert.match(await mrn.getAttribute('aria-describedby'), /au-mrn-err/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'au-mrn');
+  assert.equal(await page.locator('table.audit').count(), 0);
+
+  // MRN and patient id together: refused, again by the MRN field.
+  await mrn.fill('AUD-5521');
+  await page.getByLabel('Patient id').fill(String(p.id));
+  await show.click();
+  await mrnError.filter({ hasText: 'not both' }).waitFor();
+
+  // Back to an MRN alone: the message goes, the rows come.
+  await page.getByLabel('Patient id').fill('');
+  await show.click();
+  await page.getByRole('heading', { name: 'MRN AUD-5521' }).waitFor();
+  await page.locator('table.audit tbody tr', { hasText: 'patient.create' }).waitFor();
+  assert.equal(await mrnError.count(), 0);
+});
+
 test(env, 'a nurse reads but does not write diagnoses or demographics', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Readonly' });
   await server.api('POST', `/api/v1/patients/${p.id}/diagnoses`, { code: 'F10.20' });

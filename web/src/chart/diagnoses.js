@@ -11,8 +11,11 @@ import {
 
 const cap = (s) => (s ? s[0].toUpperCase() + s.slice(1) : '');
 
-// "Opioid dependence, in remission" / "Mental health".
+// The server's title ("Major depressive disorder, single episode, moderate");
+// when it has none, one built from the category: "Opioid dependence, in
+// remission" / "Mental-health diagnosis".
 export function diagnosisTitle(d) {
+  if (d.title) return d.title;
   if (d.category === 'substance_use') {
     const t = [cap(d.substance || 'substance'), d.pattern || 'use'].join(' ');
     return d.in_remission ? `${t}, in remission` : t;

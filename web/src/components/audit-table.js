@@ -1,20 +1,29 @@
 // audit-table.js - rows of the audit trail (GET /api/v1/audit), newest first,
 // paged. Used by the Audit screen and the chart's Audit tab.
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get } from '../lib/api.js';
 import { clinicZoneName, instant } from '../lib/format.js';
 import { ErrorBanner, Loading, Pager, TableWrap, useAsync } from './ui.js';
 
 const LIMIT = 25;
 
-export function AuditTable({ patient, showPatient }) {
+// patient (an id) or mrn picks one patient's rows. An error about one of
+// `fields` (the caller's form fields: "mrn", "patient") goes to
+// onFieldError(err) for the caller to show by its field (and null once the
+// next answer comes); any other error is shown here.
+export function AuditTable({ patient, mrn, showPatient, fields = [], onFieldError }) {
   const [offset, setOffset] = useState(0);
-  const rows = useAsync(() => get('/audit', { patient, limit: LIMIT, offset }), [patient, offset]);
+  const rows = useAsync(() => get('/audit', { patient, mrn, limit: LIMIT, offset }), [patient, mrn, offset]);
+  const fieldErr = rows.error && rows.error.field && fields.includes(rows.error.field) ? rows.error : null;
+  useEffect(() => {
+    if (onFieldError) onFieldError(fieldErr);
+  }, [fieldErr]);
+  if (fieldErr) return html`<p class="empty">No rows to show.</p>`;
   if (rows.error) return html`<${ErrorBanner} err=${rows.error} />`;
   if (!rows.data) return html`<${Loading} what="Reading the audit trail" />`;
   const { items, total } = rows.data;
-  if (!items.length) return html`<p class="empty">No audit rows${patient ? ' for this patient' : ''}.</p>`;
+  if (!items.length) return html`<p class="empty">No audit rows${patient || mrn ? ' for this patient' : ''}.</p>`;
   return html`<div>
     <p class="muted small">Newest first. Times in ${clinicZoneName()}. Reading this list is itself recorded.</p>
     <${TableWrap} label="Audit trail">

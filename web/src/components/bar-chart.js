@@ -58,6 +58,7 @@ export function BarChart({ bars, height = 260 }) {
           ticks: { show: false },
           stroke: INK,
           font: FONT,
+          size: 30,
           gap: 6,
         },
         {

@@ -23,6 +23,7 @@ export const ROUTES = {
   'POST /api/v1/episodes/{id}/placements': [A, P, T, I],
   'POST /api/v1/episodes/{id}/discharge': [A, P, T, I],
   'GET /api/v1/census': [A, P, N, T, I],
+  'GET /api/v1/census/daily': [A, P, N, T, I],
   'GET /api/v1/audit': [A, U],
 };
 

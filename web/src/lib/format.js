@@ -74,6 +74,16 @@ export function addDays(ymd, n) {
   return d.toISOString().slice(0, 10);
 }
 
+// "2026-11-29" -> "Nov 29", or "Sun, Nov 29" with weekday (a calendar date:
+// no zone involved).
+export function shortDate(ymd, weekday = false) {
+  const n = dayNumber(ymd);
+  if (Number.isNaN(n)) return ymd || '';
+  const opts = { timeZone: 'UTC', month: 'short', day: 'numeric' };
+  if (weekday) opts.weekday = 'short';
+  return new Intl.DateTimeFormat('en-US', opts).format(new Date(n * 86400000));
+}
+
 export function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -1,5 +1,6 @@
-// census.js - patients in care per level of care now, and admissions and
-// discharges over the last 30 days (GET /api/v1/census).
+// census.js - patients in care per level of care now (GET /api/v1/census), and
+// admissions, discharges and patients in care per day over the last 30 days
+// (GET /api/v1/census/daily).
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../lib/api.js';
@@ -7,8 +8,65 @@ import { can } from '../lib/access.js';
 import { useApp } from '../lib/context.js';
 import { levelColor, levelShort } from '../lib/levels.js';
 import { href } from '../lib/router.js';
+import { plural, shortDate } from '../lib/format.js';
 import { BarChart } from '../components/bar-chart.js';
+import { DailyChart } from '../components/daily-chart.js';
 import { ErrorBanner, Loading, SelectField, TableWrap, useAsync } from '../components/ui.js';
+
+const DAYS = 30;
+
+// Admissions and discharges per day: the chart, the same numbers in a sentence
+// and, on request, day by day in a table (newest first).
+function Daily({ site }) {
+  const daily = useAsync(() => get('/census/daily', { days: DAYS, site }), [site]);
+  const d = daily.data;
+  let body = null;
+  if (daily.error) body = html`<${ErrorBanner} err=${daily.error} />`;
+  else if (!d) body = html`<${Loading} what="Counting days" />`;
+  else if (d.days.length) {
+    const days = d.days;
+    const first = days[0];
+    const last = days[days.length - 1];
+    const sum = (k) => days.reduce((a, x) => a + x[k], 0);
+    body = html`
+      <${DailyChart} days=${days} />
+      <p class="daily-summary">
+        From ${shortDate(first.date)} to ${shortDate(last.date)}:${' '}
+        <strong>${plural(sum('admissions'), 'admission')}</strong> and${' '}
+        <strong>${plural(sum('discharges'), 'discharge')}</strong>.${' '}
+        Today so far: ${plural(last.admissions, 'admission')}, ${plural(last.discharges, 'discharge')},${' '}
+        ${last.in_care} in care (${first.in_care} at the end of ${shortDate(first.date)}).
+      </p>
+      <details class="daily-table">
+        <summary>Numbers per day</summary>
+        <${TableWrap} label="Admissions and discharges per day">
+          <table class="table compact">
+            <caption class="sr-only">Admissions, discharges and patients in care per day, newest first</caption>
+            <thead><tr>
+              <th scope="col">Day</th><th scope="col" class="num">Admissions</th>
+              <th scope="col" class="num">Discharges</th><th scope="col" class="num">In care at end of day</th>
+            </tr></thead>
+            <tbody>
+              ${days.slice().reverse().map(
+                (x) => html`<tr key=${x.date}>
+                  <th scope="row" class="nowrap">${shortDate(x.date, true)}${x.date === d.as_of ? ' (today)' : ''}</th>
+                  <td class="num">${x.admissions}</td><td class="num">${x.discharges}</td><td class="num">${x.in_care}</td>
+                </tr>`,
+              )}
+            </tbody>
+            <tfoot><tr>
+              <th scope="row">${plural(days.length, 'day')}</th>
+              <td class="num">${sum('admissions')}</td><td class="num">${sum('discharges')}</td><td></td>
+            </tr></tfoot>
+          </table>
+        <//>
+      </details>`;
+  }
+  return html`<section class="card census-daily" aria-labelledby="cs-daily">
+    <h2 id="cs-daily">Admissions and discharges, last ${DAYS} days</h2>
+    ${body}
+  </section>`;
+}
 
 function Stat({ label, value, note }) {
   return html`<div class="stat card">
@@ -69,5 +127,6 @@ export function Census() {
         </div>
       </section>`
       : null}
+    ${can(me, 'GET /api/v1/census/daily') ? html`<${Daily} site=${site} />` : null}
   </section>`;
 }
