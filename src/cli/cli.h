@@ -38,6 +38,7 @@ int cmd_site(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_migrate_store(int argc, char **argv);
+int cmd_instrument(int argc, char **argv);
 int cmd_backup(int argc, char **argv); /* also `restore` */
 
 #endif

@@ -6,6 +6,8 @@
 #include "domain/account.h"
 #include "domain/audit.h"
 #include "domain/demo.h"
+#include "domain/instrument.h"
+#include "domain/instrument_db.h"
 #include "util/crypto.h"
 #include "util/limits.h"
 
@@ -312,4 +314,78 @@ int cmd_demo(int argc, char **argv)
 	       s.patients, s.dual, s.diagnoses, s.episodes, s.placements, s.discharged, s.assessments,
 	       s.schedules, s.alerts_open);
 	return EXIT_OK;
+}
+
+int cmd_instrument(int argc, char **argv)
+{
+	static const char *use =
+		"usage: tandem instrument list\n"
+		"       tandem instrument import FILE\n"
+		"import checks a clinic-supplied definition (docs/instruments.md), stores it in the\n"
+		"database and makes it available to every server (restart running servers).\n";
+	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
+	struct cli_opts o;
+	cli_defaults(&o);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (common_opt(ch, &o))
+			continue;
+		fputs(use, ch == 'h' ? stdout : stderr);
+		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+	}
+	int nargs = argc - optind;
+	char **args = argv + optind;
+	int list = nargs == 1 && !strcmp(args[0], "list");
+	int import = nargs == 2 && !strcmp(args[0], "import");
+	if (!list && !import) {
+		fputs(use, stderr);
+		return EXIT_USAGE;
+	}
+	char *text = NULL;
+	size_t len = 0;
+	if (import) {
+		FILE *f = fopen(args[1], "rb");
+		if (!f) {
+			cli_error("instrument", "cannot open %s", args[1]);
+			return EXIT_FAIL;
+		}
+		text = malloc(256 * 1024 + 1);
+		len = text ? fread(text, 1, 256 * 1024 + 1, f) : 0;
+		fclose(f);
+		if (!text || len > 256 * 1024) {
+			free(text);
+			cli_error("instrument", "%s is larger than 256 KiB", args[1]);
+			return EXIT_FAIL;
+		}
+		text[len] = '\0';
+	}
+	struct db *db = cli_open_ready(&o);
+	if (!db) {
+		free(text);
+		return EXIT_FAIL;
+	}
+	int rc = EXIT_OK;
+	if (import) {
+		struct tdm_err err;
+		struct actor a;
+		char code[24];
+		actor_system(&a, "cli");
+		tdm_err_clear(&err);
+		if (instrument_import(db, &a, text, len, args[1], code, sizeof code, &err)) {
+			cli_error("instrument", "%s", err.msg);
+			rc = EXIT_FAIL;
+		} else {
+			printf("imported %s\n", code);
+		}
+	} else {
+		for (int i = 0; i < instrument_count(); i++) {
+			const struct instrument *in = instrument_at(i);
+			printf("%-10s %-4s %-9s %s\n", in->code, in->version, in->imported ? "imported" : "built-in",
+			       in->name);
+		}
+	}
+	free(text);
+	db_close(db);
+	return rc;
 }

@@ -25,6 +25,7 @@ static const struct cmd {
 	{"site", cmd_site, "add and list clinic sites"},
 	{"audit", cmd_audit, "verify the audit trail's hash chain"},
 	{"demo", cmd_demo, "load the synthetic demo cohort into an empty database"},
+	{"instrument", cmd_instrument, "list instruments, import a clinic-supplied definition"},
 	{"migrate-store", cmd_migrate_store, "copy a whole database to another backend"},
 	{"backup", cmd_backup, "online backup of an SQLite database"},
 	{"restore", cmd_backup, "restore an SQLite backup to a new file"},
