@@ -618,7 +618,7 @@ void api_checkin_get(struct api_ctx *c)
 	const char *token, *code;
 	struct checkin ck;
 	split_key(c->code, &token, &code);
-	enum tdm_status rc = checkin_open(c->db, token, code, &ck, &c->err);
+	enum tdm_status rc = checkin_open(c->db, token, code, c->actor.addr, &ck, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;
@@ -636,7 +636,7 @@ void api_checkin_submit(struct api_ctx *c)
 	const char *token, *code;
 	struct checkin ck;
 	split_key(c->code, &token, &code);
-	enum tdm_status rc = checkin_open(c->db, token, code, &ck, &c->err);
+	enum tdm_status rc = checkin_open(c->db, token, code, c->actor.addr, &ck, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;

@@ -1,6 +1,7 @@
 #include "domain/checkin.h"
 #include "domain/audit.h"
 #include "domain/patient.h"
+#include "util/limits.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -167,14 +168,58 @@ static enum tdm_status find(struct db *db, const char *token, const char *code, 
 	return TDM_OK;
 }
 
+/* Guessing codes from one address is throttled like logins: failures are
+ * login_attempt rows under the name "#checkin". */
+static enum tdm_status throttled(struct db *db, const char *addr, struct tdm_err *err)
+{
+	char since[INSTANT_LEN];
+	instant_format(time(NULL) - TDM_LOGIN_WINDOW_SECONDS, since);
+	struct stmt *st = db_prepare(db,
+		"SELECT COUNT(*) FROM login_attempt WHERE username = '#checkin' AND client_addr = ?"
+		" AND ok = 0 AND at > ?", err);
+	if (!st)
+		return err->code;
+	db_bind_text(st, 1, addr);
+	db_bind_text(st, 2, since);
+	int64_t n = 0;
+	int found;
+	enum tdm_status rc = db_query_int(st, &n, &found, err);
+	if (!rc && n >= TDM_CHECKIN_MAX_FAILS)
+		rc = tdm_fail(err, TDM_ETHROTTLED, NULL,
+			      "Too many wrong codes from this device. Ask the front desk for help.");
+	return rc;
+}
+
+static void record_failure(struct db *db, const char *addr)
+{
+	struct tdm_err e2;
+	char now[INSTANT_LEN];
+	instant_now(now);
+	if (db_begin(db, DB_WRITE, &e2))
+		return;
+	struct stmt *st = db_prepare(db,
+		"INSERT INTO login_attempt(username, client_addr, at, ok) VALUES ('#checkin', ?, ?, 0)", &e2);
+	if (st) {
+		db_bind_text(st, 1, addr);
+		db_bind_text(st, 2, now);
+		if (!db_run(st, &e2) && !db_commit(db, &e2))
+			return;
+	}
+	db_rollback(db);
+}
+
 enum tdm_status checkin_open(struct db *db, const char *token, const char *code,
-			     struct checkin *out, struct tdm_err *err)
+			     const char *client_addr, struct checkin *out, struct tdm_err *err)
 {
 	enum tdm_status rc = db_begin(db, DB_READ, err);
 	if (rc)
 		return rc;
-	rc = find(db, token, code, out, err);
+	rc = throttled(db, client_addr, err);
+	if (!rc)
+		rc = find(db, token, code, out, err);
 	db_rollback(db);
+	if (rc == TDM_ENOTFOUND)
+		record_failure(db, client_addr);
 	return rc;
 }
 

@@ -36,5 +36,6 @@
 #define TDM_LOGIN_WINDOW_SECONDS  (15 * 60)
 #define TDM_LOGIN_MAX_USER_FAILS  5   /* per username within the window */
 #define TDM_LOGIN_MAX_ADDR_FAILS  20  /* per client address within window */
+#define TDM_CHECKIN_MAX_FAILS     20  /* unknown check-in links/codes per address */
 
 #endif
