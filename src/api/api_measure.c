@@ -454,6 +454,16 @@ static json_t *schedule_json(const struct schedule *s)
 	return o;
 }
 
+/* Renders a schedule list and frees it. */
+static void reply_schedules(struct api_ctx *c, struct schedule *rows, int n)
+{
+	json_t *items = json_array();
+	for (int i = 0; items && i < n; i++)
+		json_array_append_new(items, schedule_json(&rows[i]));
+	free(rows);
+	api_reply(c, 200, api_page_json(items, n, n, 0));
+}
+
 void api_schedule_create(struct api_ctx *c)
 {
 	static const char *const fields[] = {"instrument", "every_minutes", "every_hours", "every_days",
@@ -506,11 +516,7 @@ void api_schedule_list(struct api_ctx *c)
 		api_fail(c, rc);
 		return;
 	}
-	json_t *items = json_array();
-	for (int i = 0; items && i < n; i++)
-		json_array_append_new(items, schedule_json(&rows[i]));
-	free(rows);
-	api_reply(c, 200, api_page_json(items, n, n, 0));
+	reply_schedules(c, rows, n);
 }
 
 void api_schedule_stop(struct api_ctx *c)
@@ -548,11 +554,7 @@ void api_due(struct api_ctx *c)
 		api_fail(c, rc);
 		return;
 	}
-	json_t *items = json_array();
-	for (int i = 0; items && i < n; i++)
-		json_array_append_new(items, schedule_json(&rows[i]));
-	free(rows);
-	api_reply(c, 200, api_page_json(items, n, n, 0));
+	reply_schedules(c, rows, n);
 }
 
 /* ---- self check-in ---- */

@@ -33,21 +33,31 @@ static int common_opt(int ch, struct cli_opts *o)
 	}
 }
 
-int cmd_migrate(int argc, char **argv)
+/* Parses the common options only. Returns -1 to go on, else the exit code
+ * (help printed on stdout, or a usage error on stderr). */
+static int parse_common(int argc, char **argv, const char *use, struct cli_opts *o)
 {
-	static const char *use = "usage: tandem migrate [--db PATH]\n"
-				 "Applies pending schema migrations and prints the schema version.\n";
 	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
-	struct cli_opts o;
-	cli_defaults(&o);
 	int ch;
+	cli_defaults(o);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (common_opt(ch, &o))
+		if (common_opt(ch, o))
 			continue;
 		fputs(use, ch == 'h' ? stdout : stderr);
 		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
+	return -1;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	static const char *use = "usage: tandem migrate [--db PATH]\n"
+				 "Applies pending schema migrations and prints the schema version.\n";
+	struct cli_opts o;
+	int ex = parse_common(argc, argv, use, &o);
+	if (ex >= 0)
+		return ex;
 	if (optind != argc) {
 		fputs(use, stderr);
 		return EXIT_USAGE;
@@ -168,17 +178,10 @@ int cmd_user(int argc, char **argv)
 int cmd_site(int argc, char **argv)
 {
 	static const char *use = "usage: tandem site add CODE NAME\n       tandem site list\n";
-	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
 	struct cli_opts o;
-	cli_defaults(&o);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (common_opt(ch, &o))
-			continue;
-		fputs(use, ch == 'h' ? stdout : stderr);
-		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
-	}
+	int ex = parse_common(argc, argv, use, &o);
+	if (ex >= 0)
+		return ex;
 	int nargs = argc - optind;
 	char **args = argv + optind;
 	int add = nargs == 3 && !strcmp(args[0], "add");
@@ -221,17 +224,10 @@ int cmd_audit(int argc, char **argv)
 	static const char *use = "usage: tandem audit verify [--db PATH]\n"
 				 "Recomputes the audit trail's hash chain. Exit 0 when intact; 1 and the\n"
 				 "first bad row when a row was edited, removed or reordered.\n";
-	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
 	struct cli_opts o;
-	cli_defaults(&o);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (common_opt(ch, &o))
-			continue;
-		fputs(use, ch == 'h' ? stdout : stderr);
-		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
-	}
+	int ex = parse_common(argc, argv, use, &o);
+	if (ex >= 0)
+		return ex;
 	if (argc - optind != 1 || strcmp(argv[optind], "verify")) {
 		fputs(use, stderr);
 		return EXIT_USAGE;
@@ -323,17 +319,10 @@ int cmd_instrument(int argc, char **argv)
 		"       tandem instrument import FILE\n"
 		"import checks a clinic-supplied definition (docs/instruments.md), stores it in the\n"
 		"database and makes it available to every server (restart running servers).\n";
-	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
 	struct cli_opts o;
-	cli_defaults(&o);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (common_opt(ch, &o))
-			continue;
-		fputs(use, ch == 'h' ? stdout : stderr);
-		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
-	}
+	int ex = parse_common(argc, argv, use, &o);
+	if (ex >= 0)
+		return ex;
 	int nargs = argc - optind;
 	char **args = argv + optind;
 	int list = nargs == 1 && !strcmp(args[0], "list");
