@@ -60,8 +60,12 @@ enum tdm_status level_load(const char *dir, struct tdm_err *err)
 			bad = split_asam(l, e->value);
 		else if (!bad && !strcmp(e->key, "default"))
 			snprintf(l->asam_default, sizeof l->asam_default, "%s", e->value);
-		else if (!bad && !strcmp(e->key, "order"))
-			l->order = (int)strtol(e->value, NULL, 10);
+		else if (!bad && !strcmp(e->key, "order")) {
+			char *end;
+			long v = strtol(e->value, &end, 10);
+			bad = end == e->value || *end || v < 0 || v > 1000;
+			l->order = (int)v;
+		}
 		else
 			bad = 1;
 		if (bad)

@@ -23,6 +23,32 @@ static struct protocol *get(const char *instrument)
 	return p;
 }
 
+/* A whole number in [lo, hi] with nothing after it ("1h" is refused). */
+static int parse_int(const char *v, long lo, long hi, int *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (end == v || *end || n < lo || n > hi)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* "MIN-MAX", both whole numbers, nothing else. */
+static int parse_range(const char *v, int *lo, int *hi)
+{
+	char *end, *end2;
+	long a = strtol(v, &end, 10);
+	if (end == v || *end != '-')
+		return -1;
+	long b = strtol(end + 1, &end2, 10);
+	if (end2 == end + 1 || *end2 || a < -1000 || b > 1000)
+		return -1;
+	*lo = (int)a;
+	*hi = (int)b;
+	return 0;
+}
+
 /* "step.N.field" -> N (1-based) and the field. */
 static int step_key(const char *key, int *n, const char **field)
 {
@@ -80,11 +106,11 @@ enum tdm_status protocol_load(const char *dir, struct tdm_err *err)
 			if (n > p->n_steps)
 				p->n_steps = n;
 			if (!strcmp(field, "range"))
-				bad = sscanf(e->value, "%d-%d", &s->min, &s->max) != 2;
+				bad = parse_range(e->value, &s->min, &s->max);
 			else if (!strcmp(field, "action"))
 				snprintf(s->action, sizeof s->action, "%s", e->value);
 			else if (!strcmp(field, "reassess_minutes"))
-				s->reassess_minutes = (int)strtol(e->value, NULL, 10);
+				bad = parse_int(e->value, 1, 7 * 24 * 60, &s->reassess_minutes);
 			else if (!strcmp(field, "source"))
 				snprintf(s->source, sizeof s->source, "%s", e->value);
 			else
