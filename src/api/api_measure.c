@@ -224,9 +224,10 @@ void api_assessment_list(struct api_ctx *c)
 		rc = tdm_fail(&c->err, TDM_EINVAL, "instrument", "no instrument '%.20s'", code);
 	struct assessment *rows = NULL;
 	int n = 0;
+	int64_t total = 0;
 	if (!rc)
-		rc = assessment_list(c->db, &c->actor, c->ids[0], code ? instrument_find(code)->code : NULL,
-				     limit, &rows, &n, &c->err);
+		rc = assessment_page(c->db, &c->actor, c->ids[0], code ? instrument_find(code)->code : NULL,
+				     limit, offset, &rows, &n, &total, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;
@@ -235,14 +236,14 @@ void api_assessment_list(struct api_ctx *c)
 	for (int i = 0; items && i < n; i++)
 		json_array_append_new(items, assessment_json(&rows[i], 0));
 	free(rows);
-	api_reply(c, 200, api_page_json(items, n, limit, 0));
+	api_reply(c, 200, api_page_json(items, total, limit, offset));
 }
 
 /* ---- trends and flowsheet ---- */
 
 static const struct instrument *query_instrument(struct api_ctx *c)
 {
-	static const char *const params[] = {"instrument", "limit", NULL};
+	static const char *const params[] = {"instrument", NULL};
 	if (api_query_only(c, params)) {
 		api_fail(c, TDM_EINVAL);
 		return NULL;
@@ -264,7 +265,8 @@ void api_trends(struct api_ctx *c)
 		return;
 	struct assessment *rows = NULL;
 	int n = 0;
-	enum tdm_status rc = assessment_list(c->db, &c->actor, c->ids[0], in->code, TDM_PAGE_MAX, &rows, &n, &c->err);
+	enum tdm_status rc = assessment_list(c->db, &c->actor, c->ids[0], in->code, ASSESSMENT_TREND_MAX,
+					     &rows, &n, &c->err);
 	struct episode *eps = NULL;
 	int ne = 0;
 	if (!rc)
@@ -287,7 +289,8 @@ void api_trends(struct api_ctx *c)
 		    as->total * 100 <= baseline * (100 - in->response_drop_percent))
 			response = json_pack("{s:s, s:i}", "at", as->administered_at, "total", as->total);
 		if (i > 0 && json_is_null(remission) && in->remission_below >= 0 &&
-		    baseline >= in->remission_below && as->total < in->remission_below)
+		    baseline >= (in->baseline_min >= 0 ? in->baseline_min : in->remission_below) &&
+		    as->total < in->remission_below)
 			remission = json_pack("{s:s, s:i}", "at", as->administered_at, "total", as->total);
 	}
 	free(rows);
@@ -484,9 +487,11 @@ void api_schedule_create(struct api_ctx *c)
 		if (!v)
 			continue;
 		given++;
-		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 527040)
-			rc = tdm_fail(&c->err, TDM_EINVAL, units[i].key, "%s must be a positive whole number",
-				      units[i].key);
+		long lo = (SCHEDULE_MIN_MINUTES + units[i].mult - 1) / units[i].mult;
+		long hi = SCHEDULE_MAX_MINUTES / units[i].mult;
+		if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+			rc = tdm_fail(&c->err, TDM_EINVAL, units[i].key, "%s must be a whole number from %ld to %ld",
+				      units[i].key, lo, hi);
 		else
 			every = (long)json_integer_value(v) * units[i].mult;
 	}
@@ -620,7 +625,8 @@ void api_checkin_get(struct api_ctx *c)
 	const char *token, *code;
 	struct checkin ck;
 	split_key(c->code, &token, &code);
-	enum tdm_status rc = checkin_open(c->db, token, code, c->actor.addr, &ck, &c->err);
+	enum tdm_status rc = checkin_open(c->db, token, code, c->actor.addr, c->actor.request_id,
+					  "checkin.open", 1, &ck, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;
@@ -638,7 +644,8 @@ void api_checkin_submit(struct api_ctx *c)
 	const char *token, *code;
 	struct checkin ck;
 	split_key(c->code, &token, &code);
-	enum tdm_status rc = checkin_open(c->db, token, code, c->actor.addr, &ck, &c->err);
+	enum tdm_status rc = checkin_open(c->db, token, code, c->actor.addr, c->actor.request_id,
+					  "checkin.submit", 0, &ck, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;

@@ -168,13 +168,36 @@ enum tdm_status assessment_list(struct db *db, const struct actor *a, int64_t pa
 				const char *instrument, int limit, struct assessment **rows, int *n,
 				struct tdm_err *err)
 {
+	return assessment_page(db, a, patient_id, instrument, limit, 0, rows, n, NULL, err);
+}
+
+enum tdm_status assessment_page(struct db *db, const struct actor *a, int64_t patient_id,
+				const char *instrument, int limit, int offset, struct assessment **rows,
+				int *n, int64_t *total, struct tdm_err *err)
+{
 	struct audit_event ev;
 	int open;
 	*rows = NULL;
 	*n = 0;
+	if (total)
+		*total = 0;
 	enum tdm_status rc = patient_open(db, a, patient_id, "assessment.list", "Assessment", &ev, &open, err);
 	if (!open)
 		return rc;
+	const char *f = instrument ? instrument : "";
+	if (!rc && total) {
+		struct stmt *st = db_prepare(db,
+			"SELECT COUNT(*) FROM assessment WHERE patient_id = ? AND (? = '' OR instrument = ?)", err);
+		int found;
+		if (!st) {
+			rc = err->code;
+		} else {
+			db_bind_int(st, 1, patient_id);
+			db_bind_text(st, 2, f);
+			db_bind_text(st, 3, f);
+			rc = db_query_int(st, total, &found, err);
+		}
+	}
 	if (!rc && !(*rows = calloc((size_t)(limit > 0 ? limit : 1), sizeof **rows)))
 		rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	if (!rc) {
@@ -183,15 +206,15 @@ enum tdm_status assessment_list(struct db *db, const struct actor *a, int64_t pa
 			"SELECT id, site_id, instrument, version, total, band, severity, interpretation,"
 			" prorated, answered_by, administered_at, note, recorded_at, recorded_by"
 			" FROM assessment WHERE patient_id = ? AND (? = '' OR instrument = ?)"
-			" ORDER BY administered_at DESC, id DESC LIMIT ?", err);
+			" ORDER BY administered_at DESC, id DESC LIMIT ? OFFSET ?", err);
 		if (!st) {
 			rc = err->code;
 		} else {
-			const char *f = instrument ? instrument : "";
 			db_bind_int(st, 1, patient_id);
 			db_bind_text(st, 2, f);
 			db_bind_text(st, 3, f);
 			db_bind_int(st, 4, limit);
+			db_bind_int(st, 5, offset);
 			int s;
 			while ((s = db_step(st, err)) == DB_ROW && *n < limit) {
 				struct assessment *as = &(*rows)[(*n)++];

@@ -63,4 +63,13 @@ enum tdm_status assessment_list(struct db *db, const struct actor *a, int64_t pa
 				const char *instrument, int limit, struct assessment **rows, int *n,
 				struct tdm_err *err);
 
+/* The same, paged from the newest: rows offset .. offset+limit-1 counted
+ * from the newest, returned oldest first; *total (may be NULL) counts all. */
+enum tdm_status assessment_page(struct db *db, const struct actor *a, int64_t patient_id,
+				const char *instrument, int limit, int offset, struct assessment **rows,
+				int *n, int64_t *total, struct tdm_err *err);
+
+/* Most administrations a trend reads (38 years of a fortnightly PHQ-9). */
+#define ASSESSMENT_TREND_MAX 1000
+
 #endif

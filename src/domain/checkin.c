@@ -208,16 +208,52 @@ static void record_failure(struct db *db, const char *addr)
 	db_rollback(db);
 }
 
-enum tdm_status checkin_open(struct db *db, const char *token, const char *code,
-			     const char *client_addr, struct checkin *out, struct tdm_err *err)
+/* The actor of a check-in: the patient behind the link, or "anonymous". */
+static void patient_actor(struct actor *who, const struct checkin *c, const char *addr,
+			  const char *request_id)
 {
-	enum tdm_status rc = db_begin(db, DB_READ, err);
+	actor_system(who, "checkin");
+	who->all_sites = 0;
+	if (c->id)
+		snprintf(who->username, sizeof who->username, "patient:checkin/%" PRId64, c->id);
+	else
+		snprintf(who->username, sizeof who->username, "anonymous:checkin");
+	snprintf(who->addr, sizeof who->addr, "%s", addr);
+	snprintf(who->request_id, sizeof who->request_id, "%s", request_id);
+}
+
+static void checkin_event(struct audit_event *ev, const char *action, const struct checkin *c)
+{
+	memset(ev, 0, sizeof *ev);
+	ev->action = action;
+	ev->object_type = "Checkin";
+	ev->patient_id = c->patient_id;
+	ev->site_id = c->site_id;
+	if (c->id)
+		snprintf(ev->object_id, sizeof ev->object_id, "%" PRId64, c->id);
+}
+
+enum tdm_status checkin_open(struct db *db, const char *token, const char *code,
+			     const char *client_addr, const char *request_id, const char *action,
+			     int audit_success, struct checkin *out, struct tdm_err *err)
+{
+	enum tdm_status rc = db_begin(db, DB_WRITE, err);
 	if (rc)
 		return rc;
 	rc = throttled(db, client_addr, err);
 	if (!rc)
 		rc = find(db, token, code, out, err);
-	db_rollback(db);
+	struct actor who;
+	struct audit_event ev;
+	patient_actor(&who, out, client_addr, request_id);
+	checkin_event(&ev, action, out);
+	if (!rc && !audit_success) {
+		db_rollback(db);
+		return TDM_OK;
+	}
+	/* Every opening and every refusal is on the trail, against the
+	 * patient when the link was real. */
+	rc = audit_finish(db, &who, rc, &ev, err);
 	if (rc == TDM_ENOTFOUND)
 		record_failure(db, client_addr);
 	return rc;
@@ -233,20 +269,12 @@ enum tdm_status checkin_submit(struct db *db, const char *token, const char *cod
 	if (rc)
 		return rc;
 	struct actor who;
-	actor_system(&who, "checkin");
-	who.all_sites = 0;
-	snprintf(who.addr, sizeof who.addr, "%s", client_addr);
-	snprintf(who.request_id, sizeof who.request_id, "%s", request_id);
-	struct audit_event ev = {.action = "checkin.submit", .object_type = "Checkin"};
+	struct audit_event ev;
 	rc = find(db, token, code, &c, err);
-	if (!rc) {
-		snprintf(who.username, sizeof who.username, "patient:checkin/%" PRId64, c.id);
-		ev.patient_id = c.patient_id;
-		ev.site_id = c.site_id;
-		snprintf(ev.object_id, sizeof ev.object_id, "%" PRId64, c.id);
-		if (n != c.n_instruments)
-			rc = tdm_fail(err, TDM_EINVAL, "answers", "answer all %d questionnaires", c.n_instruments);
-	}
+	patient_actor(&who, &c, client_addr, request_id);
+	checkin_event(&ev, "checkin.submit", &c);
+	if (!rc && n != c.n_instruments)
+		rc = tdm_fail(err, TDM_EINVAL, "answers", "answer all %d questionnaires", c.n_instruments);
 	for (int i = 0; !rc && i < c.n_instruments; i++) {
 		struct assessment_input inp;
 		memset(&inp, 0, sizeof inp);

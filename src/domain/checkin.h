@@ -38,9 +38,12 @@ enum tdm_status checkin_create(struct db *db, const struct actor *a, int64_t pat
 /* Opens a check-in by its link token or its code (exactly one non-NULL).
  * TDM_ENOTFOUND when unknown or tampered, TDM_ECONFLICT when already used,
  * TDM_EGONE when expired; TDM_ETHROTTLED after too many unknown links or
- * codes from client_addr (each is recorded). */
+ * codes from client_addr (each is recorded). Refusals are audited under
+ * `action` (against the patient when the link was real); a success too when
+ * audit_success is set. */
 enum tdm_status checkin_open(struct db *db, const char *token, const char *code,
-			     const char *client_addr, struct checkin *out, struct tdm_err *err);
+			     const char *client_addr, const char *request_id, const char *action,
+			     int audit_success, struct checkin *out, struct tdm_err *err);
 /* Records the answers (values[i][item], one array per instrument in the
  * check-in's order) as assessments, raises alerts, uses the check-in up; all
  * in one transaction. client_addr and request_id go to the audit row. */

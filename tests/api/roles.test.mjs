@@ -13,10 +13,13 @@ import { startServer, test, expectError, expectStatus, patientBody, day, ROOT, R
 
 const ALL = ['admin', 'prescriber', 'nurse', 'therapist', 'intake', 'auditor'];
 const CLINICAL = ['admin', 'prescriber', 'nurse', 'therapist', 'intake'];
+// Clinical roles that see scores, trends, alerts and schedules (not intake).
+const CLINIC_CARE = ['admin', 'prescriber', 'nurse', 'therapist'];
 
 // [method, path, roles (null: public), success status, request builder]
-// The builder gets (role, fixtures) and returns {path, body} for a request
-// that is valid for that role.
+// The builder gets (role, fixtures) and returns a request that is valid for
+// that role: ids (for each {id} in order), code (for {code}), query (appended
+// to the path), body, token (instead of the role's own), noAuth (no token).
 const ROUTES = [
   ['GET', '/healthz', null, 200],
   ['POST', '/api/v1/session', null, 201, (role, f) => ({ body: { username: role, password: f.pw(role) }, noAuth: true })],
@@ -45,6 +48,32 @@ const ROUTES = [
   ['GET', '/api/v1/census', CLINICAL, 200],
   ['GET', '/api/v1/census/daily', CLINICAL, 200],
   ['GET', '/api/v1/audit', ['admin', 'auditor'], 200],
+  ['GET', '/api/v1/instruments', CLINICAL, 200],
+  ['GET', '/api/v1/instruments/{code}', CLINICAL, 200, () => ({ code: 'PHQ-9' })],
+  ['GET', '/api/v1/patients/{id}/assessments', CLINICAL, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/assessments', CLINICAL, 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { instrument: 'PHQ-9', answers: [1, 1, 1, 1, 0, 0, 0, 0, 0] } })],
+  ['GET', '/api/v1/patients/{id}/trends', CLINIC_CARE, 200,
+    (role, f) => ({ ids: [f.plain[role]], query: '?instrument=PHQ-9' })],
+  ['GET', '/api/v1/patients/{id}/flowsheet', CLINIC_CARE, 200,
+    (role, f) => ({ ids: [f.plain[role]], query: '?instrument=CIWA-Ar' })],
+  ['GET', '/api/v1/patients/{id}/alerts', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['GET', '/api/v1/alerts', CLINIC_CARE, 200],
+  ['POST', '/api/v1/alerts/{id}/ack', CLINIC_CARE, 200,
+    (role, f) => ({ ids: [f.alert[role]], body: { note: `Reviewed by ${role} (role test)` } })],
+  ['GET', '/api/v1/patients/{id}/schedules', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/schedules', ['admin', 'prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { instrument: 'PHQ-9', every_days: 14, reason: 'role test' } })],
+  ['POST', '/api/v1/schedules/{id}/stop', ['admin', 'prescriber', 'therapist'], 204,
+    (role, f) => ({ ids: [f.schedule[role]], body: { reason: 'role test' } })],
+  ['GET', '/api/v1/due', CLINIC_CARE, 200],
+  ['POST', '/api/v1/patients/{id}/checkins', CLINICAL, 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { instruments: ['PHQ-9'] } })],
+  // Public: the patient's link or code is the only key; every caller is
+  // treated alike, with or without a staff token.
+  ['GET', '/api/v1/checkin/{code}', null, 200, (role, f) => ({ code: f.readCheckin[role], noAuth: true })],
+  ['POST', '/api/v1/checkin/{code}', null, 201,
+    (role, f) => ({ code: f.submitCheckin[role], noAuth: true, body: { answers: [[0, 1, 0, 1, 0, 1, 0, 0, 0]] } })],
 ];
 
 const LETTER = { A: 'admin', P: 'prescriber', N: 'nurse', T: 'therapist', I: 'intake', U: 'auditor' };
@@ -82,7 +111,10 @@ test('the table here matches src/http/routes.c exactly', () => {
 });
 
 let s;
-const f = { plain: {}, dx: {}, movingEp: {}, leavingEp: {}, spare: {}, pw: null };
+const f = {
+  plain: {}, dx: {}, movingEp: {}, leavingEp: {}, spare: {}, pw: null,
+  alert: {}, schedule: {}, readCheckin: {}, submitCheckin: {},
+};
 
 before(async () => {
   s = await startServer();
@@ -107,6 +139,25 @@ before(async () => {
       expectStatus(e, 201);
       f[key][role] = e.json.id;
     }
+    // An open alert to acknowledge (PHQ-9 item 9 answered 1).
+    const alP = await mk();
+    const as = await s.req('POST', `/api/v1/patients/${alP}/assessments`,
+      { as: 'admin', body: { instrument: 'PHQ-9', answers: [0, 0, 0, 0, 0, 0, 0, 0, 1] } });
+    expectStatus(as, 201);
+    assert.equal(as.json.alerts.length, 1, as.text);
+    f.alert[role] = as.json.alerts[0].id;
+    // A schedule to stop.
+    const sc = await s.req('POST', `/api/v1/patients/${f.plain[role]}/schedules`,
+      { as: 'admin', body: { instrument: 'GAD-7', every_days: 28, reason: 'role test fixture' } });
+    expectStatus(sc, 201);
+    f.schedule[role] = sc.json.id;
+    // Two check-ins: one to open (by its link token), one to submit (by its code).
+    for (const key of ['readCheckin', 'submitCheckin']) {
+      const ck = await s.req('POST', `/api/v1/patients/${f.plain[role]}/checkins`,
+        { as: 'admin', body: { instruments: ['PHQ-9'] } });
+      expectStatus(ck, 201);
+      f[key][role] = key === 'readCheckin' ? ck.json.token : ck.json.code;
+    }
   }
   await Promise.all(ALL.map(async (role) => {
     const r = await s.login(role, s.pwOf(role));
@@ -118,14 +169,22 @@ after(async () => {
   await s?.close();
 });
 
+// The concrete path of a route pattern for one request spec.
+function pathOf(pattern, spec) {
+  let p = pattern;
+  for (const id of spec.ids || []) p = p.replace('{id}', String(id));
+  if (spec.code !== undefined) p = p.replace('{code}', encodeURIComponent(spec.code));
+  assert.ok(!/[{}]/.test(p), `unfilled parameter in ${p}`);
+  return p + (spec.query || '');
+}
+
 for (const [method, pattern, roles, okStatus, build] of ROUTES) {
   test(`${method} ${pattern}: ${roles ? roles.join(', ') : 'public'}`, async () => {
     const problems = [];
     // Each role acts on its own fixtures, so the order does not matter.
     for (const role of ALL) {
       const spec = build ? build(role, f) : {};
-      let p = pattern;
-      for (const id of spec.ids || []) p = p.replace('{id}', String(id));
+      const p = pathOf(pattern, spec);
       const opts = { body: spec.body };
       if (spec.token) opts.token = spec.token;
       else if (!spec.noAuth) opts.as = role;
@@ -142,9 +201,7 @@ for (const [method, pattern, roles, okStatus, build] of ROUTES) {
     if (roles !== null) {
       // No token at all: 401, whatever the route.
       const spec = build ? build('admin', f) : {};
-      let p = pattern;
-      for (const id of spec.ids || []) p = p.replace('{id}', String(id));
-      const r = await s.req(method, p, { body: spec.body });
+      const r = await s.req(method, pathOf(pattern, spec), { body: spec.body });
       if (r.status !== 401) problems.push(`no token: expected 401, got ${r.status}`);
     }
     assert.deepEqual(problems, [], `${method} ${pattern}:\n${problems.join('\n')}`);

@@ -181,7 +181,7 @@ static void test_open(void **state)
 	create(t, pid, PHQ_GAD, 2, 60, &c);
 
 	tdm_err_clear(&err);
-	assert_ok(checkin_open(t->db, c.token, NULL, ADDR, &o, &err), &err);
+	assert_ok(checkin_open(t->db, c.token, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	assert_int_equal(o.id, c.id);
 	assert_int_equal(o.patient_id, pid);
 	assert_int_equal(o.site_id, t->site.id);
@@ -194,14 +194,14 @@ static void test_open(void **state)
 	assert_string_equal(o.token, "");          /* never given back */
 	assert_string_equal(o.code, "");
 
-	assert_ok(checkin_open(t->db, NULL, c.code, ADDR, &o, &err), &err);
+	assert_ok(checkin_open(t->db, NULL, c.code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	assert_int_equal(o.id, c.id);
 	typed(c.code, code, sizeof code); /* "abc-def-ghj" */
-	assert_ok(checkin_open(t->db, NULL, code, ADDR, &o, &err), &err);
+	assert_ok(checkin_open(t->db, NULL, code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	assert_int_equal(o.id, c.id);
 	assert_int_equal(o.n_instruments, 2);
 	snprintf(code, sizeof code, " %.4s %.5s ", c.code, c.code + 4);
-	assert_ok(checkin_open(t->db, NULL, code, ADDR, &o, &err), &err);
+	assert_ok(checkin_open(t->db, NULL, code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	assert_int_equal(o.id, c.id);
 
 	/* Tampered, truncated, or made up: not found. */
@@ -209,23 +209,23 @@ static void test_open(void **state)
 	snprintf(bad, sizeof bad, "%s", c.token);
 	bad[10] = bad[10] == 'A' ? 'B' : 'A';
 	tdm_err_clear(&err);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, bad, NULL, ADDR, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, bad, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	snprintf(bad, sizeof bad, "%.42s", c.token);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, bad, NULL, ADDR, &o, &err), &err);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, "", NULL, ADDR, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, bad, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, "", NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	/* The code is not a token, nor the token a code. */
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, c.code, NULL, ADDR, &o, &err), &err);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, c.token, ADDR, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, c.code, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, c.token, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	snprintf(code, sizeof code, "%s", c.code);
 	code[4] = code[4] == '2' ? '3' : '2';
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	snprintf(code, sizeof code, "%.8s", c.code);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	snprintf(code, sizeof code, "%.8s!", c.code);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	snprintf(code, sizeof code, "%sX", c.code);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, &o, &err), &err);
-	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, NULL, ADDR, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
+	assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 }
 
 static void test_submit_by_token(void **state)
@@ -296,7 +296,7 @@ static void test_submit_by_token(void **state)
 						    "req-2", res, &err), &err);
 	assert_status(TDM_ECONFLICT, checkin_submit(t->db, NULL, c.code, values, 2, "203.0.113.7",
 						    "req-3", res, &err), &err);
-	assert_status(TDM_ECONFLICT, checkin_open(t->db, c.token, NULL, ADDR, &o, &err), &err);
+	assert_status(TDM_ECONFLICT, checkin_open(t->db, c.token, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM assessment"), 2);
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM alert"), 1);
 	assert_int_equal(count_id(t, "SELECT COUNT(*) FROM checkin WHERE id = ? AND used_at IS NOT NULL",
@@ -379,8 +379,8 @@ static void test_tampered_and_expired(void **state)
 	/* Expired: gone, for the link and the code, and nothing written. */
 	tdm_err_clear(&err);
 	assert_ok(db_exec(t->db, "UPDATE checkin SET expires_at = '2000-01-01T00:00:00Z'", &err), &err);
-	assert_status(TDM_EGONE, checkin_open(t->db, c.token, NULL, ADDR, &o, &err), &err);
-	assert_status(TDM_EGONE, checkin_open(t->db, NULL, c.code, ADDR, &o, &err), &err);
+	assert_status(TDM_EGONE, checkin_open(t->db, c.token, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
+	assert_status(TDM_EGONE, checkin_open(t->db, NULL, c.code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	assert_status(TDM_EGONE, checkin_submit(t->db, c.token, NULL, values, 2, "198.51.100.1", "r",
 						 res, &err), &err);
 	assert_status(TDM_EGONE, checkin_submit(t->db, NULL, c.code, values, 2, "198.51.100.1", "r",
@@ -397,14 +397,14 @@ static void test_tampered_and_expired(void **state)
 	db_bind_text(st, 1, at);
 	db_bind_int(st, 2, c.id);
 	assert_ok(db_run(st, &err), &err);
-	assert_status(TDM_EGONE, checkin_open(t->db, c.token, NULL, ADDR, &o, &err), &err);
+	assert_status(TDM_EGONE, checkin_open(t->db, c.token, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	instant_format(time(NULL) + 60, at);
 	st = db_prepare(t->db, "UPDATE checkin SET expires_at = ? WHERE id = ?", &err);
 	assert_non_null(st);
 	db_bind_text(st, 1, at);
 	db_bind_int(st, 2, c.id);
 	assert_ok(db_run(st, &err), &err);
-	assert_ok(checkin_open(t->db, c.token, NULL, ADDR, &o, &err), &err);
+	assert_ok(checkin_open(t->db, c.token, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 }
 
 static void test_wrong_answers_write_nothing(void **state)
@@ -447,7 +447,7 @@ static void test_wrong_answers_write_nothing(void **state)
 				  " AND outcome = 'ok'"), 0);
 
 	/* Still open, and the patient can correct and send. */
-	assert_ok(checkin_open(t->db, c.token, NULL, ADDR, &o, &err), &err);
+	assert_ok(checkin_open(t->db, c.token, NULL, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	answers(values, item, 1);
 	assert_ok(checkin_submit(t->db, c.token, NULL, values, 2, "192.0.2.1", "r", res, &err), &err);
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM assessment"), 2);
@@ -467,17 +467,17 @@ static void test_open_throttled(void **state)
 	code[0] = code[0] == '2' ? '3' : '2';
 	for (int i = 0; i < TDM_CHECKIN_MAX_FAILS; i++) {
 		tdm_err_clear(&err);
-		assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, "192.0.2.66", &o, &err),
+		assert_status(TDM_ENOTFOUND, checkin_open(t->db, NULL, code, "192.0.2.66", "unit", "checkin.open", 1, &o, &err),
 			      &err);
 	}
 	assert_int_equal(count(t, "SELECT COUNT(*) FROM login_attempt WHERE client_addr = '192.0.2.66'"
 				  " AND ok = 0"), TDM_CHECKIN_MAX_FAILS);
 	/* Now even the right code is refused from that device. */
 	tdm_err_clear(&err);
-	assert_status(TDM_ETHROTTLED, checkin_open(t->db, NULL, c.code, "192.0.2.66", &o, &err), &err);
-	assert_status(TDM_ETHROTTLED, checkin_open(t->db, c.token, NULL, "192.0.2.66", &o, &err), &err);
+	assert_status(TDM_ETHROTTLED, checkin_open(t->db, NULL, c.code, "192.0.2.66", "unit", "checkin.open", 1, &o, &err), &err);
+	assert_status(TDM_ETHROTTLED, checkin_open(t->db, c.token, NULL, "192.0.2.66", "unit", "checkin.open", 1, &o, &err), &err);
 	/* The waiting-room tablet still works. */
-	assert_ok(checkin_open(t->db, NULL, c.code, ADDR, &o, &err), &err);
+	assert_ok(checkin_open(t->db, NULL, c.code, ADDR, "unit", "checkin.open", 1, &o, &err), &err);
 	assert_int_equal(o.id, c.id);
 	/* Failures older than the window no longer count. */
 	char old[INSTANT_LEN];
@@ -488,7 +488,7 @@ static void test_open_throttled(void **state)
 	db_bind_text(st, 1, old);
 	db_bind_text(st, 2, "192.0.2.66");
 	assert_ok(db_run(st, &err), &err);
-	assert_ok(checkin_open(t->db, NULL, c.code, "192.0.2.66", &o, &err), &err);
+	assert_ok(checkin_open(t->db, NULL, c.code, "192.0.2.66", "unit", "checkin.open", 1, &o, &err), &err);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, tdb_setup, tdb_teardown)
