@@ -256,3 +256,17 @@ enum tdm_status alert_ack(struct db *db, const struct actor *a, int64_t alert_id
 	snprintf(ev.detail, sizeof ev.detail, "%.200s", note);
 	return audit_finish(db, a, rc, &ev, err);
 }
+
+enum tdm_status alert_count_open(struct db *db, int64_t *n, struct tdm_err *err)
+{
+	enum tdm_status rc = db_begin(db, DB_READ, err);
+	if (rc)
+		return rc;
+	struct stmt *st = db_prepare(db,
+		"SELECT COUNT(*) FROM alert al WHERE NOT EXISTS"
+		" (SELECT 1 FROM alert_ack k WHERE k.alert_id = al.id)", err);
+	int found;
+	rc = st ? db_query_int(st, n, &found, err) : err->code;
+	db_rollback(db);
+	return rc;
+}

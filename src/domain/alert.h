@@ -59,4 +59,8 @@ enum tdm_status alert_list(struct db *db, const struct actor *a, const struct al
 enum tdm_status alert_ack(struct db *db, const struct actor *a, int64_t alert_id,
 			  const char *note, struct alert *out, struct tdm_err *err);
 
+/* Number of open alerts across all sites (for monitoring; no audit row,
+ * no patient data). */
+enum tdm_status alert_count_open(struct db *db, int64_t *n, struct tdm_err *err);
+
 #endif

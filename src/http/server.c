@@ -6,6 +6,7 @@
  * its own database connection on first use (one connection per thread).
  */
 #include "http/http.h"
+#include "domain/alert.h"
 #include "http/metrics.h"
 #include "http/static.h"
 #include "util/buf.h"
@@ -107,8 +108,16 @@ static void add_headers(struct MHD_Response *r, const char *rid)
 static enum MHD_Result send_metrics(struct MHD_Connection *mc)
 {
 	struct buf b;
+	struct tdm_err err;
 	buf_init(&b, 1 << 20);
 	metrics_render(&b);
+	/* Gauges read from the database: counts only, no patient data. */
+	struct db *db = thread_db(&err);
+	int64_t open_alerts = -1;
+	if (db && alert_count_open(db, &open_alerts, &err) == TDM_OK)
+		buf_printf(&b, "# HELP tandem_open_alerts Clinical alerts not yet acknowledged.\n"
+			       "# TYPE tandem_open_alerts gauge\ntandem_open_alerts %lld\n",
+			   (long long)open_alerts);
 	if (b.err) {
 		buf_release(&b);
 		return MHD_NO;
