@@ -33,11 +33,15 @@ static json_t *options_json(const struct instr_item *it)
 
 static json_t *instrument_json(const struct instrument *in, int full)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:b, s:s, s:s}",
+	const struct protocol *proto = protocol_for(in->code);
+	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:b, s:s, s:s, s:o, s:o}",
 			      "code", in->code, "name", in->name, "version", in->version,
 			      "self_report", in->self_report, "items", in->n_scored, "min_total",
 			      in->min_total, "max_total", in->max_total, "imported", in->imported,
-			      "licence", in->licence, "source", in->source);
+			      "licence", in->licence, "source", in->source, "protocol",
+			      proto ? json_string(proto->name) : json_null(), "missing",
+			      in->prorate ? json_pack("{s:s, s:i}", "rule", "prorate", "max_missing", in->max_missing)
+					  : json_pack("{s:s}", "rule", "refuse"));
 	if (!o || !full)
 		return o;
 	json_object_set_new(o, "recall", api_text(in->recall));
@@ -168,12 +172,12 @@ static json_t *assessment_json(const struct assessment *as, int with_alerts)
 	if (o && with_alerts) {
 		json_t *al = json_array();
 		for (int k = 0; al && k < as->n_alerts; k++)
-			json_array_append_new(al, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+			json_array_append_new(al, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
 							    (json_int_t)as->alert_ids[k], "rule_id",
 							    as->alerts[k]->id, "severity", as->alerts[k]->severity,
 							    "kind", as->alerts[k]->kind, "message",
-							    as->alerts[k]->message, "why", as->alerts[k]->why,
-							    "source", as->alerts[k]->source));
+							    as->alerts[k]->message, "found", as->alert_found[k],
+							    "why", as->alerts[k]->why, "source", as->alerts[k]->source));
 		json_object_set_new(o, "alerts", al);
 	}
 	return o;
@@ -445,12 +449,12 @@ void api_alert_ack(struct api_ctx *c)
 
 static json_t *schedule_json(const struct schedule *s)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:i, s:s, s:s, s:o, s:s, s:b, s:s, s:s}",
+	json_t *o = json_pack("{s:I, s:I, s:s, s:i, s:s, s:s, s:o, s:s, s:b, s:b, s:s, s:s}",
 			      "id", (json_int_t)s->id, "patient_id", (json_int_t)s->patient_id,
 			      "instrument", s->instrument, "every_minutes", s->every_minutes, "starts_at",
 			      s->starts_at, "reason", s->reason, "last_at", api_text(s->last_at), "due_at",
-			      s->due_at, "overdue", s->overdue, "created_at", s->created_at, "created_by",
-			      s->created_by);
+			      s->due_at, "due", s->due, "overdue", s->overdue, "created_at", s->created_at,
+			      "created_by", s->created_by);
 	if (o && s->mrn[0])
 		json_object_set_new(o, "patient", json_pack("{s:s, s:s, s:s}", "mrn", s->mrn, "family_name",
 							    s->family_name, "given_name", s->given_name));
@@ -631,9 +635,17 @@ void api_checkin_get(struct api_ctx *c)
 		api_fail(c, rc);
 		return;
 	}
+	/* Only what answering needs: no bands, rules or scoring details. */
+	static const char *const keep[] = {"code", "name", "version", "stem", "recall", "attribution",
+					   "licence", "item_list", "missing", NULL};
 	json_t *list = json_array();
-	for (int k = 0; list && k < ck.n_instruments; k++)
-		json_array_append_new(list, instrument_json(ck.instruments[k], 1));
+	for (int k = 0; list && k < ck.n_instruments; k++) {
+		json_t *full = instrument_json(ck.instruments[k], 1), *slim = json_object();
+		for (int i = 0; full && slim && keep[i]; i++)
+			json_object_set(slim, keep[i], json_object_get(full, keep[i]));
+		json_decref(full);
+		json_array_append_new(list, slim);
+	}
 	api_reply(c, 200, json_pack("{s:s, s:s, s:o}", "greeting", ck.given_name, "expires_at",
 				    ck.expires_at, "instruments", list));
 }

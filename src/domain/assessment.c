@@ -103,8 +103,8 @@ enum tdm_status assessment_insert(struct db *db, const char *who, int64_t patien
 		rc = db_run(st, err);
 	}
 	for (int k = 0; k < sc.n_alerts && !rc; k++) {
-		char found[240];
-		describe(in, sc.alerts[k], inp->values, sc.total, found, sizeof found);
+		char *found = out->alert_found[k];
+		describe(in, sc.alerts[k], inp->values, sc.total, found, sizeof out->alert_found[k]);
 		rc = alert_raise(db, patient_id, site_id, out->id, sc.alerts[k], found, &out->alert_ids[k], err);
 		out->alerts[k] = sc.alerts[k];
 		out->n_alerts++;

@@ -36,6 +36,7 @@ struct assessment {
 	int n_alerts;
 	int64_t alert_ids[INSTR_MAX_ALERTS];
 	const struct instr_alert *alerts[INSTR_MAX_ALERTS];
+	char alert_found[INSTR_MAX_ALERTS][240];
 };
 
 struct assessment_input {

@@ -283,6 +283,12 @@ enum tdm_status checkin_submit(struct db *db, const char *token, const char *cod
 		snprintf(inp.answered_by, sizeof inp.answered_by, "patient");
 		inp.checkin_id = c.id;
 		rc = assessment_insert(db, who.username, c.patient_id, c.site_id, &inp, &results[i], err);
+		if (rc == TDM_EINVAL && !strncmp(err->field, "items.", 6)) {
+			/* Say which questionnaire: answers.<k>.items.<id>. */
+			char f[sizeof err->field];
+			snprintf(f, sizeof f, "answers.%d.%s", i, err->field);
+			snprintf(err->field, sizeof err->field, "%s", f);
+		}
 	}
 	if (!rc) {
 		char now[INSTANT_LEN];

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+static enum tdm_status collect(struct db *db, const struct actor *a, int64_t patient_id,
+			       int within_minutes, struct schedule **rows, int *n, struct tdm_err *err);
+
 enum tdm_status schedule_add(struct db *db, const struct actor *a, int64_t patient_id,
 			     const char *instrument, int every_minutes, const char *starts_at,
 			     const char *reason, struct schedule *out, struct tdm_err *err)
@@ -57,6 +60,17 @@ enum tdm_status schedule_add(struct db *db, const struct actor *a, int64_t patie
 			db_bind_text(st, 7, a->username);
 			rc = db_insert_id(st, &out->id, err);
 		}
+	}
+	if (!rc) {
+		/* Answer with the due time computed as the list computes it (an
+		 * administration since a past start already counts). */
+		struct schedule *rows = NULL;
+		int n = 0;
+		rc = collect(db, a, patient_id, -1, &rows, &n, err);
+		for (int i = 0; !rc && i < n; i++)
+			if (rows[i].id == out->id)
+				*out = rows[i];
+		free(rows);
 	}
 	if (!rc)
 		snprintf(ev.object_id, sizeof ev.object_id, "%" PRId64, out->id);
@@ -160,7 +174,8 @@ static void read_schedule(struct stmt *st, struct schedule *s, time_t now)
 	else if (instant_parse(s->starts_at, &base))
 		base = now;
 	instant_format(base, s->due_at);
-	s->overdue = now > base;
+	s->due = now >= base;
+	s->overdue = now > base + SCHEDULE_GRACE_MINUTES * 60;
 }
 
 static enum tdm_status collect(struct db *db, const struct actor *a, int64_t patient_id,

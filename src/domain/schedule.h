@@ -15,6 +15,9 @@
 
 #define SCHEDULE_MIN_MINUTES 15
 #define SCHEDULE_MAX_MINUTES (366 * 24 * 60)
+/* Display rule, not a clinical one: a measure is "due" from due_at and
+ * "overdue" once this much later (a schedule made now is due, not late). */
+#define SCHEDULE_GRACE_MINUTES 15
 
 struct schedule {
 	int64_t id, patient_id, site_id;
@@ -27,7 +30,8 @@ struct schedule {
 	int stopped;
 	char last_at[INSTANT_LEN];   /* newest administration since start, "" none */
 	char due_at[INSTANT_LEN];
-	int overdue;
+	int due;                     /* due_at has come */
+	int overdue;                 /* more than SCHEDULE_GRACE_MINUTES past due_at */
 	/* for lists across patients */
 	char mrn[TDM_LEN_MRN + 1];
 	char family_name[TDM_LEN_NAME + 1];

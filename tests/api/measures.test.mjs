@@ -898,7 +898,7 @@ test('bad check-in answers are refused without using the check-in up', async () 
   expectError(await p({ answers: [phq, gad, gad] }), 422, 'invalid', 'answers');
   expectError(await p({ answers: { 'PHQ-9': phq, 'GAD-7': gad } }), 422, 'invalid', 'answers');
   expectError(await p({ answers: [phq, gad.slice(1)] }), 422, 'invalid', 'answers.1');
-  expectError(await p({ answers: [[0, 1, 1, 4, 0, 0, 0, 0, 2], gad] }), 422, 'invalid', 'items.4');
+  expectError(await p({ answers: [[0, 1, 1, 4, 0, 0, 0, 0, 2], gad] }), 422, 'invalid', 'answers.0.items.4');
   const missing = await p({ answers: [phq, [1, 1, null, 1, 0, 0, 0]] });
   expectError(missing, 422, 'invalid');
   assert.match(missing.json.error.message, /\b3\b/, 'names the unanswered item');

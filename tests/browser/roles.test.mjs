@@ -11,12 +11,12 @@ const tabs = (page) => page.locator('nav.tabs a').allTextContents();
 test(env, 'a therapist does not get the audit view', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Confidant' });
   await login(page, server, 'therapist');
-  assert.deepEqual(await navLinks(page), ['Patients', 'Census']);
+  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Alerts']);
   assert.equal(await page.getByRole('link', { name: 'New patient' }).count(), 0, 'therapists do not register patients');
 
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Confidant, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures']);
   assert.equal(await page.getByRole('link', { name: 'Edit demographics' }).count(), 0);
   await page.getByRole('link', { name: 'Diagnoses' }).click();
   await page.getByRole('heading', { name: 'Add a diagnosis' }).waitFor();
@@ -32,10 +32,10 @@ test(env, 'a therapist does not get the audit view', async ({ page, server }) =>
 test(env, 'an admin sees the chart audit tab with this record\'s reads', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Traceable' });
   await login(page, server, 'admin');
-  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Audit']);
+  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Alerts', 'Audit']);
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Traceable, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Audit']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Audit']);
   await page.getByRole('link', { name: 'Audit' }).last().click();
   await page.locator('table.audit').waitFor();
   const actions = await page.locator('table.audit tbody td:nth-child(4)').allTextContents();

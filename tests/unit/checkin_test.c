@@ -433,7 +433,7 @@ static void test_wrong_answers_write_nothing(void **state)
 	tdm_err_clear(&err);
 	assert_status(TDM_EINVAL, checkin_submit(t->db, c.token, NULL, values, 2, "192.0.2.1", "r",
 						 res, &err), &err);
-	assert_string_equal(err.field, "items.4");
+	assert_string_equal(err.field, "answers.1.items.4");
 	/* An incomplete PHQ-9. */
 	answers(values, item, 1);
 	values[0][4] = INSTR_MISSING;

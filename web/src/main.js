@@ -5,6 +5,7 @@
 // and shows an action only when the route table in lib/access.js allows it.
 import './styles/app.css';
 import 'uplot/dist/uPlot.min.css';
+import './styles/measures.css';
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -23,6 +24,8 @@ import { PatientForm } from './pages/patient-form.js';
 import { Chart } from './chart/chart.js';
 import { Census } from './pages/census.js';
 import { AuditPage } from './pages/audit.js';
+import { AlertsPage } from './pages/alerts.js';
+import { CheckinApp, isCheckinPath } from './pages/checkin.js';
 
 // path pattern, screen, the API route the screen needs (for the menu and the
 // guard), menu label (shown in the header when set).
@@ -32,6 +35,7 @@ const SCREENS = [
   ['/patients/:id/:tab?', Chart, 'GET /api/v1/patients/{id}'],
   ['/patients', Patients, 'GET /api/v1/patients', 'Patients'],
   ['/census', Census, 'GET /api/v1/census', 'Census'],
+  ['/alerts', AlertsPage, 'GET /api/v1/alerts', 'Alerts'],
   ['/audit', AuditPage, 'GET /api/v1/audit', 'Audit'],
 ];
 
@@ -176,4 +180,5 @@ function App() {
 
 const root = document.getElementById('app');
 root.textContent = ''; // the "Loading" line of index.html
-render(html`<${App} />`, root);
+// The patient's check-in (/checkin, /checkin/<token>) is public and stands alone.
+render(isCheckinPath(location.pathname) ? html`<${CheckinApp} path=${location.pathname} />` : html`<${App} />`, root);

@@ -9,6 +9,7 @@ import { takeFlash } from '../lib/flash.js';
 import { age, patientName, sexLabel } from '../lib/format.js';
 import { DualBadge, ErrorBanner, LevelBadge, Loading, Notice, useAsync } from '../components/ui.js';
 import { TABS } from './tabs.js';
+import { AlertBanner } from './alert-banner.js';
 
 // The chart's shared reads: the patient, diagnoses and episodes (each read is
 // audited, so tabs share them instead of asking again).
@@ -78,6 +79,7 @@ export function Chart({ params }) {
 
   return html`<section class="page chart">
     <${Header} p=${patient} ctx=${ctx} />
+    <${AlertBanner} ctx=${ctx} />
     ${message ? html`<${Notice} kind="ok">${message}<//>` : null}
     <nav class="tabs" aria-label="Chart sections">
       ${tabs.map(

@@ -11,6 +11,7 @@
 import overview from './overview.js';
 import diagnoses from './diagnoses.js';
 import episodes from './episodes.js';
+import measures from './measures.js';
 import audit from './audit.js';
 
-export const TABS = [overview, diagnoses, episodes, audit];
+export const TABS = [overview, diagnoses, episodes, measures, audit];

@@ -25,6 +25,21 @@ export const ROUTES = {
   'GET /api/v1/census': [A, P, N, T, I],
   'GET /api/v1/census/daily': [A, P, N, T, I],
   'GET /api/v1/audit': [A, U],
+  'GET /api/v1/instruments': [A, P, N, T, I],
+  'GET /api/v1/instruments/{code}': [A, P, N, T, I],
+  'GET /api/v1/patients/{id}/assessments': [A, P, N, T, I],
+  'POST /api/v1/patients/{id}/assessments': [A, P, N, T, I],
+  'GET /api/v1/patients/{id}/trends': [A, P, N, T],
+  'GET /api/v1/patients/{id}/flowsheet': [A, P, N, T],
+  'GET /api/v1/patients/{id}/alerts': [A, P, N, T],
+  'GET /api/v1/alerts': [A, P, N, T],
+  'POST /api/v1/alerts/{id}/ack': [A, P, N, T],
+  'GET /api/v1/patients/{id}/schedules': [A, P, N, T],
+  'POST /api/v1/patients/{id}/schedules': [A, P, T],
+  'POST /api/v1/schedules/{id}/stop': [A, P, T],
+  'GET /api/v1/due': [A, P, N, T],
+  'POST /api/v1/patients/{id}/checkins': [A, P, N, T, I],
+  // GET and POST /api/v1/checkin/{code} are public (pages/checkin.js).
 };
 
 // Roles of `me` (GET /api/v1/me) at the site with code `site`, or at any site.
