@@ -131,14 +131,14 @@ enum tdm_status alert_list(struct db *db, const struct actor *a, const struct al
 	*n = 0;
 	*total = 0;
 	if (q->patient_id) {
-		rc = patient_open(db, a, q->patient_id, "alert.list", "Alert", &ev, &open, err);
+		rc = patient_open(db, a, q->patient_id, DB_AUDITED_READ, "alert.list", "Alert", &ev, &open, err);
 		if (!open)
 			return rc;
 	} else {
 		memset(&ev, 0, sizeof ev);
 		ev.action = "alert.inbox";
 		ev.object_type = "Alert";
-		if ((rc = db_begin(db, DB_WRITE, err)))
+		if ((rc = db_begin(db, DB_AUDITED_READ, err)))
 			return rc;
 	}
 	/* Visible sites in SQL; which alert is for whom in C (roles, escalation). */

@@ -123,7 +123,7 @@ enum tdm_status assessment_record(struct db *db, const struct actor *a, int64_t 
 		return tdm_fail(err, TDM_EINVAL, "note", "note is longer than %d characters", TDM_LEN_REASON);
 	struct audit_event ev;
 	int open;
-	rc = patient_open(db, a, patient_id, "assessment.create", "Assessment", &ev, &open, err);
+	rc = patient_open(db, a, patient_id, DB_WRITE, "assessment.create", "Assessment", &ev, &open, err);
 	if (!open)
 		return rc;
 	if (!rc)
@@ -181,7 +181,7 @@ enum tdm_status assessment_page(struct db *db, const struct actor *a, int64_t pa
 	*n = 0;
 	if (total)
 		*total = 0;
-	enum tdm_status rc = patient_open(db, a, patient_id, "assessment.list", "Assessment", &ev, &open, err);
+	enum tdm_status rc = patient_open(db, a, patient_id, DB_AUDITED_READ, "assessment.list", "Assessment", &ev, &open, err);
 	if (!open)
 		return rc;
 	const char *f = instrument ? instrument : "";

@@ -61,6 +61,9 @@ enum tdm_status audit_append(struct db *db, const struct actor *a,
 	enum tdm_status rc;
 	memset(&r, 0, sizeof r);
 
+	/* One chain head: appends are serialised with every writer. */
+	if ((rc = db_serialize(db, err)))
+		return rc;
 	struct stmt *st = db_prepare(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", err);
 	if (!st)
 		return err->code;
@@ -196,7 +199,7 @@ enum tdm_status audit_list(struct db *db, const struct actor *a, int64_t patient
 	*rows = NULL;
 	*n = 0;
 	*total = 0;
-	if ((rc = db_begin(db, DB_WRITE, err)))
+	if ((rc = db_begin(db, DB_AUDITED_READ, err)))
 		return rc;
 	/* The patient must exist at a site the actor may audit. */
 	if (patient_id > 0) {

@@ -98,7 +98,7 @@ enum tdm_status census_get(struct db *db, struct db *replica, const struct actor
 			census_reset(out, site_id);
 		out->from_replica = counted;
 	}
-	enum tdm_status rc2 = db_begin(db, DB_WRITE, err);
+	enum tdm_status rc2 = db_begin(db, DB_AUDITED_READ, err);
 	if (rc2)
 		return rc2;
 	if (!rc && !counted)
@@ -193,7 +193,7 @@ enum tdm_status census_daily(struct db *db, struct db *replica, const struct act
 			daily_reset(out, site_id, days);
 		out->from_replica = counted;
 	}
-	enum tdm_status rc2 = db_begin(db, DB_WRITE, err);
+	enum tdm_status rc2 = db_begin(db, DB_AUDITED_READ, err);
 	if (rc2)
 		return rc2;
 	if (!rc && !counted)

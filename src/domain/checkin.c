@@ -72,7 +72,7 @@ enum tdm_status checkin_create(struct db *db, const struct actor *a, int64_t pat
 				CHECKIN_MIN_MINUTES, CHECKIN_MAX_MINUTES);
 	struct audit_event ev;
 	int open;
-	enum tdm_status rc = patient_open(db, a, patient_id, "checkin.create", "Checkin", &ev, &open, err);
+	enum tdm_status rc = patient_open(db, a, patient_id, DB_WRITE, "checkin.create", "Checkin", &ev, &open, err);
 	if (!open)
 		return rc;
 	char now[INSTANT_LEN], th[SHA256_HEX], ch[SHA256_HEX];

@@ -105,7 +105,7 @@ enum tdm_status diagnosis_add(struct db *db, const struct actor *a, int64_t pati
 		return rc;
 	struct audit_event ev;
 	int open;
-	rc = patient_open(db, a, patient_id, "diagnosis.create", "Diagnosis", &ev, &open, err);
+	rc = patient_open(db, a, patient_id, DB_WRITE, "diagnosis.create", "Diagnosis", &ev, &open, err);
 	if (!open)
 		return rc;
 	if (!rc && d->onset_date[0]) {
@@ -185,7 +185,7 @@ enum tdm_status diagnosis_list(struct db *db, const struct actor *a, int64_t pat
 	*n = 0;
 	struct audit_event ev;
 	int open;
-	rc = patient_open(db, a, patient_id, "diagnosis.list", "Diagnosis", &ev, &open, err);
+	rc = patient_open(db, a, patient_id, DB_AUDITED_READ, "diagnosis.list", "Diagnosis", &ev, &open, err);
 	if (!open)
 		return rc;
 	if (!rc && !(*rows = calloc(DX_MAX, sizeof **rows)))

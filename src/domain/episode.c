@@ -212,7 +212,7 @@ enum tdm_status episode_admit(struct db *db, const struct actor *a, int64_t pati
 	char cur[16];
 	struct audit_event ev;
 	int open;
-	rc = patient_open(db, a, patient_id, "episode.admit", "Episode", &ev, &open, err);
+	rc = patient_open(db, a, patient_id, DB_WRITE, "episode.admit", "Episode", &ev, &open, err);
 	if (!open)
 		return rc;
 	if (!rc)
@@ -398,7 +398,7 @@ enum tdm_status episode_discharge(struct db *db, const struct actor *a, int64_t 
 enum tdm_status episode_get(struct db *db, const struct actor *a, int64_t episode_id,
 			    struct episode *out, struct tdm_err *err)
 {
-	enum tdm_status rc = db_begin(db, DB_WRITE, err);
+	enum tdm_status rc = db_begin(db, DB_AUDITED_READ, err);
 	if (rc)
 		return rc;
 	struct audit_event ev;
@@ -428,7 +428,7 @@ enum tdm_status episode_list(struct db *db, const struct actor *a, int64_t patie
 	*n = 0;
 	struct audit_event ev;
 	int open;
-	rc = patient_open(db, a, patient_id, "episode.list", "Episode", &ev, &open, err);
+	rc = patient_open(db, a, patient_id, DB_AUDITED_READ, "episode.list", "Episode", &ev, &open, err);
 	if (!open)
 		return rc;
 	int64_t *ids = NULL;

@@ -199,14 +199,14 @@ enum tdm_status patient_visible(struct db *db, const struct actor *a, int64_t id
 }
 
 enum tdm_status patient_open(struct db *db, const struct actor *a, int64_t patient_id,
-			     const char *action, const char *object_type,
+			     enum db_tx tx, const char *action, const char *object_type,
 			     struct audit_event *ev, int *open, struct tdm_err *err)
 {
 	memset(ev, 0, sizeof *ev);
 	ev->action = action;
 	ev->object_type = object_type;
 	ev->patient_id = patient_id;
-	enum tdm_status rc = db_begin(db, DB_WRITE, err);
+	enum tdm_status rc = db_begin(db, tx, err);
 	*open = rc == TDM_OK;
 	if (rc)
 		return rc;
@@ -253,7 +253,7 @@ enum tdm_status patient_get(struct db *db, const struct actor *a, int64_t id,
 	enum tdm_status rc;
 	struct audit_event ev;
 	int open;
-	rc = patient_open(db, a, id, "patient.read", "Patient", &ev, &open, err);
+	rc = patient_open(db, a, id, DB_AUDITED_READ, "patient.read", "Patient", &ev, &open, err);
 	if (!open)
 		return rc;
 	snprintf(ev.object_id, sizeof ev.object_id, "%" PRId64, id);
@@ -432,7 +432,7 @@ enum tdm_status patient_update(struct db *db, const struct actor *a, int64_t id,
 	struct patient cur;
 	struct audit_event ev;
 	int open;
-	rc = patient_open(db, a, id, "patient.update", "Patient", &ev, &open, err);
+	rc = patient_open(db, a, id, DB_WRITE, "patient.update", "Patient", &ev, &open, err);
 	if (!open)
 		return rc;
 	snprintf(ev.object_id, sizeof ev.object_id, "%" PRId64, id);
@@ -533,7 +533,7 @@ enum tdm_status patient_search(struct db *db, const struct actor *a,
 	*n = 0;
 	*total = 0;
 	like_pattern(q->q, like, sizeof like);
-	if ((rc = db_begin(db, DB_WRITE, err)))
+	if ((rc = db_begin(db, DB_AUDITED_READ, err)))
 		return rc;
 	struct stmt *st = db_prepare(db, "SELECT COUNT(*)" SEARCH_WHERE, err);
 	if (!st) {

@@ -90,7 +90,8 @@ enum tdm_status patient_search(struct db *db, const struct actor *a,
 struct audit_event;
 
 /*
- * Begins the write transaction of an operation on one patient's record and
+ * Begins the transaction (DB_WRITE, or DB_AUDITED_READ for a read that only
+ * appends its audit row) of an operation on one patient's record and
  * checks that the actor may see the patient. ev is filled for the audit row
  * (action, object type, site, patient; outcome "denied" for a patient of a
  * site the actor holds no role at). *open is 1 when the transaction began:
@@ -98,7 +99,7 @@ struct audit_event;
  * could not begin (return the status). Returns the status to carry on with.
  */
 enum tdm_status patient_open(struct db *db, const struct actor *a, int64_t patient_id,
-			     const char *action, const char *object_type,
+			     enum db_tx tx, const char *action, const char *object_type,
 			     struct audit_event *ev, int *open, struct tdm_err *err);
 
 /* Inside an open transaction: loads patient id if the actor may see it.

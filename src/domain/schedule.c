@@ -31,7 +31,7 @@ enum tdm_status schedule_add(struct db *db, const struct actor *a, int64_t patie
 		return tdm_fail(err, TDM_EINVAL, "reason", "reason is required (at most %d characters)", TDM_LEN_REASON);
 	struct audit_event ev;
 	int open;
-	enum tdm_status rc = patient_open(db, a, patient_id, "schedule.create", "Schedule", &ev, &open, err);
+	enum tdm_status rc = patient_open(db, a, patient_id, DB_WRITE, "schedule.create", "Schedule", &ev, &open, err);
 	if (!open)
 		return rc;
 	memset(out, 0, sizeof *out);
@@ -228,7 +228,7 @@ enum tdm_status schedule_list(struct db *db, const struct actor *a, int64_t pati
 	int open;
 	*rows = NULL;
 	*n = 0;
-	enum tdm_status rc = patient_open(db, a, patient_id, "schedule.list", "Schedule", &ev, &open, err);
+	enum tdm_status rc = patient_open(db, a, patient_id, DB_AUDITED_READ, "schedule.list", "Schedule", &ev, &open, err);
 	if (!open)
 		return rc;
 	if (!rc)
@@ -247,7 +247,7 @@ enum tdm_status schedule_due(struct db *db, const struct actor *a, int within_mi
 {
 	*rows = NULL;
 	*n = 0;
-	enum tdm_status rc = db_begin(db, DB_WRITE, err);
+	enum tdm_status rc = db_begin(db, DB_AUDITED_READ, err);
 	if (rc)
 		return rc;
 	rc = collect(db, a, 0, within_minutes, rows, n, err);

@@ -47,6 +47,11 @@ enum tdm_status db_commit(struct db *db, struct tdm_err *err)
 	return rc;
 }
 
+enum tdm_status db_serialize(struct db *db, struct tdm_err *err)
+{
+	return db->ops->serialize ? db->ops->serialize(db, err) : TDM_OK;
+}
+
 void db_rollback(struct db *db)
 {
 	if (db->in_tx)

@@ -22,7 +22,15 @@ struct db;
 struct stmt;
 
 enum { DB_ROW = 1, DB_DONE = 2 };
-enum db_tx { DB_READ, DB_WRITE };
+/*
+ * DB_READ: reads only. DB_WRITE: writers are serialised from the start (one
+ * at a time, so read-check-insert sequences cannot interleave).
+ * DB_AUDITED_READ: reads a patient's record and appends only an audit row;
+ * on PostgreSQL it runs concurrently with other reads and is serialised only
+ * from db_serialize() on (audit_append calls it before reading the chain
+ * head). On SQLite it is the same as DB_WRITE.
+ */
+enum db_tx { DB_READ, DB_WRITE, DB_AUDITED_READ };
 
 struct store_ops {
 	const char *name;
@@ -32,6 +40,8 @@ struct store_ops {
 	enum tdm_status (*begin)(struct db *db, enum db_tx tx, struct tdm_err *err);
 	enum tdm_status (*commit)(struct db *db, struct tdm_err *err);
 	void (*rollback)(struct db *db);
+	/* Serialises the rest of the open transaction with every writer. */
+	enum tdm_status (*serialize)(struct db *db, struct tdm_err *err);
 	struct stmt *(*prepare)(struct db *db, const char *sql, struct tdm_err *err);
 	void (*bind_text)(struct stmt *st, int i, const char *v);
 	void (*bind_int)(struct stmt *st, int i, int64_t v);
@@ -62,6 +72,7 @@ enum tdm_status db_exec(struct db *db, const char *sql, struct tdm_err *err);
 enum tdm_status db_begin(struct db *db, enum db_tx tx, struct tdm_err *err);
 enum tdm_status db_commit(struct db *db, struct tdm_err *err);
 void db_rollback(struct db *db);
+enum tdm_status db_serialize(struct db *db, struct tdm_err *err);
 struct stmt *db_prepare(struct db *db, const char *sql, struct tdm_err *err);
 void db_bind_text(struct stmt *st, int i, const char *v); /* NULL binds NULL */
 void db_bind_int(struct stmt *st, int i, int64_t v);

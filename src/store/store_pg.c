@@ -42,6 +42,7 @@ struct pg_db {
 	PGconn *conn;
 	char *target;
 	int broken;
+	int locked;  /* the writers' advisory lock is held in this transaction */
 	struct pg_stmt cache[PG_CACHE];
 	int ncache;
 };
@@ -148,15 +149,27 @@ static enum tdm_status pg_exec(struct db *db, const char *sql, struct tdm_err *e
 	return rc;
 }
 
+static enum tdm_status pg_serialize(struct db *db, struct tdm_err *err)
+{
+	struct pg_db *d = (struct pg_db *)db;
+	if (d->locked)
+		return TDM_OK;
+	char sql[64];
+	snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
+	enum tdm_status rc = pg_exec(db, sql, err);
+	d->locked = rc == TDM_OK;
+	return rc;
+}
+
 static enum tdm_status pg_begin(struct db *db, enum db_tx tx, struct tdm_err *err)
 {
+	struct pg_db *d = (struct pg_db *)db;
+	d->locked = 0;
 	if (tx == DB_READ)
 		return pg_exec(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
 	enum tdm_status rc = pg_exec(db, "BEGIN ISOLATION LEVEL READ COMMITTED", err);
-	if (!rc) {
-		char sql[64];
-		snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", WRITE_LOCK_KEY);
-		rc = pg_exec(db, sql, err);
+	if (!rc && tx == DB_WRITE) {
+		rc = pg_serialize(db, err);
 		if (rc)
 			pg_exec(db, "ROLLBACK", NULL);
 	}
@@ -324,6 +337,7 @@ const struct store_ops store_pg_ops = {
 	.begin = pg_begin,
 	.commit = pg_commit,
 	.rollback = pg_rollback,
+	.serialize = pg_serialize,
 	.prepare = pg_prepare,
 	.bind_text = pg_bind_text,
 	.bind_int = pg_bind_int,

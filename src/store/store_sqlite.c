@@ -97,7 +97,7 @@ static enum tdm_status sq_open(const char *path, struct db **out, struct tdm_err
 
 static enum tdm_status sq_begin(struct db *db, enum db_tx tx, struct tdm_err *err)
 {
-	return sq_exec(db, tx == DB_WRITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
+	return sq_exec(db, tx == DB_READ ? "BEGIN" : "BEGIN IMMEDIATE", err);
 }
 
 static enum tdm_status sq_commit(struct db *db, struct tdm_err *err)
