@@ -486,6 +486,14 @@ static void like_pattern(const char *q, char *out, size_t n)
 	out[j] = '\0';
 }
 
+/* The current placement's column `col` of the open episode of patient `pid`
+ * (a scalar subquery; NULL when not in care). */
+#define CURRENT_PLACEMENT(col, pid)                                                       \
+	"(SELECT " col " FROM episode e JOIN placement pl ON pl.id ="                        \
+	" (SELECT MAX(id) FROM placement WHERE episode_id = e.id) WHERE e.patient_id = " pid \
+	" AND NOT EXISTS (SELECT 1 FROM discharge d WHERE d.episode_id = e.id)"             \
+	" ORDER BY e.id DESC LIMIT 1)"
+
 #define SEARCH_WHERE                                                                        \
 	" FROM patient p JOIN site s ON s.id = p.site_id"                                   \
 	" JOIN patient_version v ON v.patient_id = p.id AND v.is_current = 1"               \
@@ -500,24 +508,25 @@ static void like_pattern(const char *q, char *out, size_t n)
 	"   (SELECT 1 FROM discharge d WHERE d.episode_id = e.id) ORDER BY pl.id DESC LIMIT 1))" \
 	" AND (? = 0 OR " ICD10_DUAL_SQL("p.id") ")"
 
-static void bind_search(struct stmt *st, const struct actor *a, const struct patient_query *q,
-			const char *like)
+/* Binds SEARCH_WHERE's parameters from position b + 1 on. */
+static void bind_search(struct stmt *st, int b, const struct actor *a,
+			const struct patient_query *q, const char *like)
 {
-	db_bind_int(st, 1, a->all_sites);
-	db_bind_int(st, 2, a->user_id);
-	db_bind_int(st, 3, a->route_roles);
-	db_bind_int(st, 4, q->site_id);
-	db_bind_int(st, 5, q->site_id);
-	db_bind_text(st, 6, q->q);
-	db_bind_text(st, 7, like);
-	db_bind_text(st, 8, q->mrn);
-	db_bind_text(st, 9, q->mrn);
-	db_bind_text(st, 10, q->birth_date);
-	db_bind_text(st, 11, q->birth_date);
-	db_bind_text(st, 12, q->level);
-	db_bind_text(st, 13, q->level);
-	db_bind_int(st, 14, q->dual_only);
-	icd10_bind_dual(st, 15);
+	db_bind_int(st, b + 1, a->all_sites);
+	db_bind_int(st, b + 2, a->user_id);
+	db_bind_int(st, b + 3, a->route_roles);
+	db_bind_int(st, b + 4, q->site_id);
+	db_bind_int(st, b + 5, q->site_id);
+	db_bind_text(st, b + 6, q->q);
+	db_bind_text(st, b + 7, like);
+	db_bind_text(st, b + 8, q->mrn);
+	db_bind_text(st, b + 9, q->mrn);
+	db_bind_text(st, b + 10, q->birth_date);
+	db_bind_text(st, b + 11, q->birth_date);
+	db_bind_text(st, b + 12, q->level);
+	db_bind_text(st, b + 13, q->level);
+	db_bind_int(st, b + 14, q->dual_only);
+	icd10_bind_dual(st, b + 15);
 }
 
 /* Parameters bind_search uses; LIMIT and OFFSET follow them. */
@@ -539,7 +548,7 @@ enum tdm_status patient_search(struct db *db, const struct actor *a,
 	if (!st) {
 		rc = err->code;
 	} else {
-		bind_search(st, a, q, like);
+		bind_search(st, 0, a, q, like);
 		int found;
 		rc = db_query_int(st, total, &found, err);
 	}
@@ -549,25 +558,37 @@ enum tdm_status patient_search(struct db *db, const struct actor *a,
 			rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	}
 	if (!rc) {
+		/* The page, with the derived fields computed in the same query
+		 * (one round trip instead of three a row). */
 		st = db_prepare(db,
-			"SELECT p.id, p.site_id, s.code, p.mrn, p.created_at, " VERSION_COLS SEARCH_WHERE
-			" ORDER BY v.family_name, v.given_name, p.id LIMIT ? OFFSET ?", err);
+			"SELECT pg.*, CASE WHEN " ICD10_DUAL_SQL("pg.id") " THEN 1 ELSE 0 END,"
+			" COALESCE(" CURRENT_PLACEMENT("pl.level", "pg.id") ", ''),"
+			" COALESCE(" CURRENT_PLACEMENT("e.id", "pg.id") ", 0),"
+			" (SELECT COUNT(*) FROM patient_version x WHERE x.patient_id = pg.id)"
+			" FROM (SELECT p.id, p.site_id, s.code, p.mrn, p.created_at, " VERSION_COLS SEARCH_WHERE
+			" ORDER BY v.family_name, v.given_name, p.id LIMIT ? OFFSET ?) pg"
+			" ORDER BY pg.family_name, pg.given_name, pg.id", err);
 		if (!st) {
 			rc = err->code;
 		} else {
-			bind_search(st, a, q, like);
-			db_bind_int(st, SEARCH_PARAMS + 1, q->limit);
-			db_bind_int(st, SEARCH_PARAMS + 2, q->offset);
+			int first = icd10_bind_dual(st, 1);
+			bind_search(st, first, a, q, like);
+			db_bind_int(st, first + SEARCH_PARAMS + 1, q->limit);
+			db_bind_int(st, first + SEARCH_PARAMS + 2, q->offset);
 			int s;
-			while ((s = db_step(st, err)) == DB_ROW && *n < q->limit)
-				read_patient(st, &(*rows)[(*n)++]);
+			while ((s = db_step(st, err)) == DB_ROW && *n < q->limit) {
+				struct patient *p = &(*rows)[(*n)++];
+				read_patient(st, p);
+				p->dual_diagnosis = db_col_int(st, 23) == 1;
+				snprintf(p->level, sizeof p->level, "%s", db_col_text(st, 24));
+				p->episode_id = db_col_int(st, 25);
+				p->version = (int)db_col_int(st, 26);
+			}
 			if (s < 0)
 				rc = err->code;
 			db_done(st);
 		}
 	}
-	for (int i = 0; !rc && i < *n; i++)
-		rc = derive(db, &(*rows)[i], err);
 	struct audit_event ev = {.action = "patient.search", .object_type = "PatientSearch",
 				 .site_id = q->site_id};
 	snprintf(ev.detail, sizeof ev.detail,
