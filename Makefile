@@ -90,6 +90,8 @@ install: tandem web
 		$(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(SYSCONFDIR)/tandem
 	install -m 755 tandem $(DESTDIR)$(PREFIX)/bin/tandem
 	install -m 644 data/*.conf $(DESTDIR)$(DATADIR)/
+	for d in instruments formulary; do install -d $(DESTDIR)$(DATADIR)/$$d && \
+		install -m 644 data/$$d/*.json $(DESTDIR)$(DATADIR)/$$d/; done
 	if [ -d web/dist ]; then cp -R web/dist $(DESTDIR)$(DATADIR)/web && chmod -R a+rX $(DESTDIR)$(DATADIR)/web; fi
 	$(SUBST) docs/tandem.1 > $(DESTDIR)$(MANDIR)/man1/tandem.1
 	$(SUBST) dist/tandem.service.in > $(DESTDIR)$(SYSTEMDDIR)/tandem.service

@@ -121,5 +121,13 @@ void api_due(struct api_ctx *c);
 void api_checkin_create(struct api_ctx *c);
 void api_checkin_get(struct api_ctx *c);
 void api_checkin_submit(struct api_ctx *c);
+void api_allergy_create(struct api_ctx *c);
+void api_allergy_list(struct api_ctx *c);
+void api_allergy_status(struct api_ctx *c);
+void api_result_create(struct api_ctx *c);
+void api_result_list(struct api_ctx *c);
+void api_result_void(struct api_ctx *c);
+void api_formulary_list(struct api_ctx *c);
+void api_formulary_get(struct api_ctx *c);
 
 #endif

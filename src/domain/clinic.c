@@ -2,7 +2,9 @@
 #include "domain/alert.h"
 #include "domain/icd10.h"
 #include "domain/instrument.h"
+#include "domain/formulary.h"
 #include "domain/protocol.h"
+#include "domain/result.h"
 #include "domain/level.h"
 
 #include <stdlib.h>
@@ -36,5 +38,9 @@ enum tdm_status clinic_load(const char *dir, struct tdm_err *err)
 		rc = alert_load_config(dir, err);
 	if (!rc)
 		rc = protocol_load(dir, err);
+	if (!rc)
+		rc = result_load(dir, err);
+	if (!rc)
+		rc = formulary_load_dir(dir, err);
 	return rc;
 }

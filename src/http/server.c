@@ -164,7 +164,7 @@ static enum MHD_Result send_json(struct MHD_Connection *mc, struct api_ctx *c)
 	if (c->status == 204 && !c->out) {
 		text = strdup("");
 	} else if (c->out) {
-		text = json_dumps(c->out, JSON_COMPACT);
+		text = json_dumps(c->out, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	}
 	if (!text) {
 		c->status = 500;

@@ -53,6 +53,12 @@ static const struct table {
 	{"schedule", "id, patient_id, instrument, every_minutes, starts_at, reason, created_at,"
 		     " created_by", "id"},
 	{"schedule_stop", "id, schedule_id, reason, stopped_at, stopped_by", "id"},
+	{"allergy", "id, patient_id, substance, medication_id, kind, reaction, severity, noted_on,"
+		    " recorded_at, recorded_by", "id"},
+	{"allergy_status", "id, allergy_id, status, reason, recorded_at, recorded_by", "id"},
+	{"result", "id, patient_id, site_id, kind, substance, outcome, expected, code, value, unit,"
+		   " taken_at, note, recorded_at, recorded_by", "id"},
+	{"result_status", "id, result_id, status, reason, recorded_at, recorded_by", "id"},
 };
 #define N_TABLES ((int)(sizeof tables / sizeof tables[0]))
 

@@ -270,6 +270,55 @@ static const struct migration migrations[] = {
 	 " created_by TEXT NOT NULL,"
 	 " expires_at TEXT NOT NULL,"
 	 " used_at TEXT);"},
+
+	{3, "allergies and results",
+	 "CREATE TABLE allergy ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " substance TEXT NOT NULL,"
+	 " medication_id TEXT,"
+	 " kind TEXT NOT NULL,"
+	 " reaction TEXT,"
+	 " severity TEXT NOT NULL,"
+	 " noted_on TEXT,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX allergy_patient ON allergy(patient_id);"
+
+	 "CREATE TABLE allergy_status ("
+	 " id {{ID}},"
+	 " allergy_id BIGINT NOT NULL REFERENCES allergy(id),"
+	 " status TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+
+	 /* A result as entered; correcting one is a status row (entered in
+	  * error) and a new result, never an update. */
+	 "CREATE TABLE result ("
+	 " id {{ID}},"
+	 " patient_id BIGINT NOT NULL REFERENCES patient(id),"
+	 " site_id BIGINT NOT NULL REFERENCES site(id),"
+	 " kind TEXT NOT NULL,"
+	 " substance TEXT,"
+	 " outcome TEXT,"
+	 " expected BIGINT NOT NULL,"
+	 " code TEXT,"
+	 " value DOUBLE PRECISION,"
+	 " unit TEXT,"
+	 " taken_at TEXT NOT NULL,"
+	 " note TEXT,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"
+	 "CREATE INDEX result_patient ON result(patient_id, kind, taken_at);"
+
+	 "CREATE TABLE result_status ("
+	 " id {{ID}},"
+	 " result_id BIGINT NOT NULL UNIQUE REFERENCES result(id),"
+	 " status TEXT NOT NULL,"
+	 " reason TEXT NOT NULL,"
+	 " recorded_at TEXT NOT NULL,"
+	 " recorded_by TEXT NOT NULL);"},
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

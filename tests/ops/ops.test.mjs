@@ -86,6 +86,8 @@ test('make install lays out binary, data, web app, man page, unit and example se
     assert.equal(r.status, 0, r.stdout + r.stderr);
     for (const f of ['usr/bin/tandem', 'usr/share/tandem/levels.conf', 'usr/share/tandem/dual-diagnosis.conf',
       'usr/share/tandem/icd10-categories.conf', 'usr/share/tandem/web/index.html',
+      'usr/share/tandem/instruments/phq-9.json', 'usr/share/tandem/formulary/methadone.json',
+      'usr/share/tandem/protocols.conf', 'usr/share/tandem/results.conf',
       'usr/share/man/man1/tandem.1', 'usr/lib/systemd/system/tandem.service', 'etc/tandem/tandem.env.example']) {
       assert.ok(existsSync(join(dest, f)), `missing ${f}`);
     }
@@ -94,6 +96,10 @@ test('make install lays out binary, data, web app, man page, unit and example se
     assert.doesNotMatch(unit, /@[A-Z]+@/);
     const v = spawnSync(join(dest, 'usr/bin/tandem'), ['--version'], { encoding: 'utf8' });
     assert.match(v.stdout, /^tandem \d+\.\d+\.\d+/);
+    // The installed binary runs on the installed data files alone.
+    const m = spawnSync(join(dest, 'usr/bin/tandem'), ['migrate', '--db', join(dest, 't.db'), '--data',
+      join(dest, 'usr/share/tandem')], { encoding: 'utf8', cwd: dest });
+    assert.equal(m.status, 0, m.stderr);
   } finally {
     rmSync(dest, { recursive: true, force: true });
   }
