@@ -133,6 +133,8 @@ void api_result_create(struct api_ctx *c)
 	enum tdm_status rc = api_str(c, o, "kind", 1, 15, r.kind, sizeof r.kind);
 	int uds = !rc && !strcmp(r.kind, "uds"), ecg = !rc && !strcmp(r.kind, "ecg");
 	int lab = !rc && !strcmp(r.kind, "lab");
+	if (!rc && !uds && !ecg && !lab && strcmp(r.kind, "breath_alcohol"))
+		rc = tdm_fail(&c->err, TDM_EINVAL, "kind", "kind must be uds, breath_alcohol, lab or ecg");
 	if (!rc && uds) {
 		rc = api_str(c, o, "substance", 1, 23, r.substance, sizeof r.substance);
 		if (!rc)
@@ -147,9 +149,10 @@ void api_result_create(struct api_ctx *c)
 		rc = number(c, o, "value", r.value, sizeof r.value);
 		if (!rc && lab)
 			rc = api_str(c, o, "code", 1, 31, r.code, sizeof r.code);
-		if (!rc)
-			rc = api_str(c, o, "unit", 0, 15, r.unit, sizeof r.unit);
 	}
+	/* The domain checks the unit against the kind (uds has none). */
+	if (!rc)
+		rc = api_str(c, o, "unit", 0, 15, r.unit, sizeof r.unit);
 	/* Fields of another kind are a mistake worth naming. */
 	static const struct {
 		const char *field, *kind;

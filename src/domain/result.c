@@ -113,6 +113,11 @@ enum tdm_status result_load(const char *dir, struct tdm_err *err)
 static enum tdm_status check(struct result *r, struct tdm_err *err)
 {
 	double v;
+	if (strcmp(r->kind, "uds") && (r->substance[0] || r->outcome[0]))
+		return tdm_fail(err, TDM_EINVAL, r->substance[0] ? "substance" : "result",
+				"substance and result apply to drug screens (uds) only");
+	if (strcmp(r->kind, "lab") && strcmp(r->kind, "uds") && r->code[0])
+		return tdm_fail(err, TDM_EINVAL, "code", "code applies to labs only");
 	if (!strcmp(r->kind, "uds")) {
 		int ok = 0;
 		for (int i = 0; i < R.n_substances; i++)
@@ -124,12 +129,17 @@ static enum tdm_status check(struct result *r, struct tdm_err *err)
 			return tdm_fail(err, TDM_EINVAL, "result", "result must be positive or negative");
 		if (r->expected && strcmp(r->outcome, "positive"))
 			return tdm_fail(err, TDM_EINVAL, "expected", "only a positive can be an expected positive");
+		if (r->unit[0] || r->value[0] || r->code[0])
+			return tdm_fail(err, TDM_EINVAL, r->unit[0] ? "unit" : r->value[0] ? "value" : "code",
+					"a drug screen has a substance and a result, no value");
 		r->code[0] = r->value[0] = r->unit[0] = '\0';
 		return TDM_OK;
 	}
 	if (r->expected)
 		return tdm_fail(err, TDM_EINVAL, "expected", "expected applies to drug screens only");
 	if (!strcmp(r->kind, "breath_alcohol")) {
+		if (r->unit[0] && strcmp(r->unit, R.bac_unit))
+			return tdm_fail(err, TDM_EINVAL, "unit", "breath alcohol is recorded in %s", R.bac_unit);
 		if (parse_double(r->value, &v) || v < R.bac_min || v > R.bac_max)
 			return tdm_fail(err, TDM_EINVAL, "value", "value must be %g to %g %s", R.bac_min, R.bac_max,
 					R.bac_unit);
@@ -152,6 +162,8 @@ static enum tdm_status check(struct result *r, struct tdm_err *err)
 		return tdm_fail(err, TDM_EINVAL, "code", "unknown lab code '%.32s' (data/results.conf)", r->code);
 	}
 	if (!strcmp(r->kind, "ecg")) {
+		if (r->unit[0] && strcmp(r->unit, "ms"))
+			return tdm_fail(err, TDM_EINVAL, "unit", "QTc is recorded in ms");
 		if (parse_double(r->value, &v) || v != floor(v) || v < R.qtc_min || v > R.qtc_max)
 			return tdm_fail(err, TDM_EINVAL, "qtc_ms", "qtc_ms must be a whole number from %d to %d",
 					R.qtc_min, R.qtc_max);
@@ -184,7 +196,7 @@ static void read_result(struct stmt *st, struct result *r)
 	COPY(r->code, 7);
 	if (!db_col_null(st, 8)) {
 		double v = strtod(db_col_text(st, 8), NULL);
-		snprintf(r->value, sizeof r->value, "%.6g", v);
+		snprintf(r->value, sizeof r->value, "%.10g", v);
 	}
 	COPY(r->unit, 9);
 	COPY(r->taken_at, 10);

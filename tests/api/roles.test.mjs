@@ -69,6 +69,18 @@ const ROUTES = [
   ['GET', '/api/v1/due', CLINIC_CARE, 200],
   ['POST', '/api/v1/patients/{id}/checkins', CLINICAL, 201,
     (role, f) => ({ ids: [f.plain[role]], body: { instruments: ['PHQ-9'] } })],
+  ['GET', '/api/v1/patients/{id}/allergies', CLINICAL, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/allergies', ['admin', 'prescriber', 'nurse', 'intake'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { substance: `Latex by ${role}`, kind: 'environment' } })],
+  ['POST', '/api/v1/allergies/{id}/status', ['admin', 'prescriber', 'nurse'], 200,
+    (role, f) => ({ ids: [f.allergy[role]], body: { status: 'resolved', reason: 'role test' } })],
+  ['GET', '/api/v1/patients/{id}/results', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/results', ['admin', 'prescriber', 'nurse'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { kind: 'breath_alcohol', value: 0 } })],
+  ['POST', '/api/v1/results/{id}/void', ['admin', 'prescriber', 'nurse'], 200,
+    (role, f) => ({ ids: [f.result[role]], body: { reason: 'role test' } })],
+  ['GET', '/api/v1/formulary', CLINICAL, 200],
+  ['GET', '/api/v1/formulary/{code}', CLINICAL, 200, () => ({ code: 'methadone' })],
   // Public: the patient's link or code is the only key; every caller is
   // treated alike, with or without a staff token.
   ['GET', '/api/v1/checkin/{code}', null, 200, (role, f) => ({ code: f.readCheckin[role], noAuth: true })],
@@ -113,7 +125,7 @@ test('the table here matches src/http/routes.c exactly', () => {
 let s;
 const f = {
   plain: {}, dx: {}, movingEp: {}, leavingEp: {}, spare: {}, pw: null,
-  alert: {}, schedule: {}, readCheckin: {}, submitCheckin: {},
+  alert: {}, schedule: {}, readCheckin: {}, submitCheckin: {}, allergy: {}, result: {},
 };
 
 before(async () => {
@@ -151,6 +163,15 @@ before(async () => {
       { as: 'admin', body: { instrument: 'GAD-7', every_days: 28, reason: 'role test fixture' } });
     expectStatus(sc, 201);
     f.schedule[role] = sc.json.id;
+    // An allergy to resolve and a result to void.
+    const al = await s.req('POST', `/api/v1/patients/${f.plain[role]}/allergies`,
+      { as: 'admin', body: { substance: 'Penicillin', kind: 'drug', severity: 'moderate' } });
+    expectStatus(al, 201);
+    f.allergy[role] = al.json.id;
+    const rs = await s.req('POST', `/api/v1/patients/${f.plain[role]}/results`,
+      { as: 'admin', body: { kind: 'uds', substance: 'opioids', result: 'negative' } });
+    expectStatus(rs, 201);
+    f.result[role] = rs.json.id;
     // Two check-ins: one to open (by its link token), one to submit (by its code).
     for (const key of ['readCheckin', 'submitCheckin']) {
       const ck = await s.req('POST', `/api/v1/patients/${f.plain[role]}/checkins`,
