@@ -16,7 +16,7 @@ test(env, 'a therapist does not get the audit view', async ({ page, server }) =>
 
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Confidant, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Results']);
   assert.equal(await page.getByRole('link', { name: 'Edit demographics' }).count(), 0);
   await page.getByRole('link', { name: 'Diagnoses' }).click();
   await page.getByRole('heading', { name: 'Add a diagnosis' }).waitFor();
@@ -35,7 +35,7 @@ test(env, 'an admin sees the chart audit tab with this record\'s reads', async (
   assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Alerts', 'Audit']);
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Traceable, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Audit']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Results', 'Audit']);
   await page.getByRole('link', { name: 'Audit' }).last().click();
   await page.locator('table.audit').waitFor();
   const actions = await page.locator('table.audit tbody td:nth-child(4)').allTextContents();

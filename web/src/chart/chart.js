@@ -1,5 +1,5 @@
-// chart.js - the patient chart: a header (name, age, MRN, level of care,
-// dual-diagnosis badge) and the tabs listed in tabs.js.
+// chart.js - the patient chart: a header (name, allergies, age, MRN, level of
+// care, dual-diagnosis badge) and the tabs listed in tabs.js.
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get } from '../lib/api.js';
@@ -10,16 +10,18 @@ import { age, patientName, sexLabel } from '../lib/format.js';
 import { DualBadge, ErrorBanner, LevelBadge, Loading, Notice, useAsync } from '../components/ui.js';
 import { TABS } from './tabs.js';
 import { AlertBanner } from './alert-banner.js';
+import { AllergyLine } from './allergies.js';
 
-// The chart's shared reads: the patient, diagnoses and episodes (each read is
-// audited, so tabs share them instead of asking again).
+// The chart's shared reads: the patient, diagnoses, episodes and allergies
+// (each read is audited, so tabs share them instead of asking again).
 async function loadChart(id) {
-  const [patient, diagnoses, episodes] = await Promise.all([
+  const [patient, diagnoses, episodes, allergies] = await Promise.all([
     get(`/patients/${id}`),
     get(`/patients/${id}/diagnoses`),
     get(`/patients/${id}/episodes`),
+    get(`/patients/${id}/allergies`),
   ]);
-  return { patient, diagnoses: diagnoses.items, episodes: episodes.items };
+  return { patient, diagnoses: diagnoses.items, episodes: episodes.items, allergies: allergies.items };
 }
 
 function Header({ p, ctx }) {
@@ -27,6 +29,7 @@ function Header({ p, ctx }) {
   return html`<header class="chart-head card">
     <div class="chart-id">
       <h1 tabindex="-1">${patientName(p)}</h1>
+      <${AllergyLine} ctx=${ctx} />
       <dl class="chart-facts">
         <div><dt>Age</dt><dd>${years} years</dd></div>
         <div><dt>Born</dt><dd>${p.birth_date}</dd></div>

@@ -1,10 +1,11 @@
 // overview.js - the chart's first tab: demographics, contact, current care and
-// active diagnoses at a glance.
+// active diagnoses and allergies at a glance.
 import { html } from 'htm/preact';
 import { daysBetween, instant, plural, sexLabel, today } from '../lib/format.js';
 import { levelShort } from '../lib/levels.js';
 import { LevelBadge } from '../components/ui.js';
 import { diagnosisTitle } from './diagnoses.js';
+import { AllergiesCard } from './allergies.js';
 
 const dash = (v) => (v === null || v === undefined || v === '' ? html`<span class="muted">—</span>` : v);
 
@@ -47,6 +48,7 @@ function Panel({ ctx }) {
           )}</ul>`
         : html`<p class="muted">None recorded.</p>`}
     </section>
+    <${AllergiesCard} ctx=${ctx} />
     <section class="card" aria-labelledby="ov-person">
       <h2 id="ov-person">Person</h2>
       <${Facts} rows=${[

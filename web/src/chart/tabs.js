@@ -12,6 +12,7 @@ import overview from './overview.js';
 import diagnoses from './diagnoses.js';
 import episodes from './episodes.js';
 import measures from './measures.js';
+import results from './results.js';
 import audit from './audit.js';
 
-export const TABS = [overview, diagnoses, episodes, measures, audit];
+export const TABS = [overview, diagnoses, episodes, measures, results, audit];

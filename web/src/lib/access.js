@@ -39,6 +39,14 @@ export const ROUTES = {
   'POST /api/v1/schedules/{id}/stop': [A, P, T],
   'GET /api/v1/due': [A, P, N, T],
   'POST /api/v1/patients/{id}/checkins': [A, P, N, T, I],
+  'GET /api/v1/patients/{id}/allergies': [A, P, N, T, I],
+  'POST /api/v1/patients/{id}/allergies': [A, P, N, I],
+  'POST /api/v1/allergies/{id}/status': [A, P, N],
+  'GET /api/v1/patients/{id}/results': [A, P, N, T],
+  'POST /api/v1/patients/{id}/results': [A, P, N],
+  'POST /api/v1/results/{id}/void': [A, P, N],
+  'GET /api/v1/formulary': [A, P, N, T, I],
+  'GET /api/v1/formulary/{code}': [A, P, N, T, I],
   // GET and POST /api/v1/checkin/{code} are public (pages/checkin.js).
 };
 
