@@ -93,7 +93,7 @@ for (const [name, path, ready] of [
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
     // A new screen puts the keyboard focus on its heading (screen readers
     // start there); the skip link is the first stop of the page.
-    assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
+    await page.waitForFunction((v) => document.activeElement && document.activeElement.tagName === v, 'H1');
     const first = await page.evaluate(() => document.querySelector('a[href], button, input, select, textarea').textContent);
     assert.equal(first, 'Skip to content');
   }, { width: 768, height: 1024 });

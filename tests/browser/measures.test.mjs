@@ -91,7 +91,7 @@ test(env, 'a PHQ-9 with a missing item shows the server\'s message; answering it
   const item8 = page.locator('.mrecord fieldset[data-item="8"]');
   assert.match(await item8.getAttribute('class'), /has-error/);
   await item8.locator('.field-error').waitFor();
-  assert.equal(await page.evaluate(() => document.activeElement.name), 'ms-rec-item-8', 'focus moves to the missing item');
+  await page.waitForFunction((v) => document.activeElement && document.activeElement.name === v, 'ms-rec-item-8');
   assert.equal((await server.api('GET', `/api/v1/patients/${p.id}/assessments`)).items.length, 0);
 
   await pick(page, '8', 'Several days');

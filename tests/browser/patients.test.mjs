@@ -152,7 +152,7 @@ test(env, 'a future date of birth: the server message appears next to the field'
   const input = page.locator('#pf-birth_date');
   assert.equal(await input.getAttribute('aria-invalid'), 'true');
   assert.match(await input.getAttribute('aria-describedby'), /pf-birth_date-err/);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'pf-birth_date');
+  await page.waitForFunction((v) => document.activeElement && document.activeElement.id === v, 'pf-birth_date');
   assert.match(page.url(), /\/patients\/new$/);
   // A nested field: the message is next to City.
   await page.getByLabel('Date of birth').fill('1980-01-01');

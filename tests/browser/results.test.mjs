@@ -62,7 +62,7 @@ test(env, 'an out-of-range lab value shows the server\'s message by the value fi
   await msg.waitFor();
   assert.equal(await msg.textContent(), 'alt must be 0 to 10000 U/L');
   assert.equal(await value.getAttribute('aria-invalid'), 'true');
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'rs-add-value');
+  await page.waitForFunction((v) => document.activeElement && document.activeElement.id === v, 'rs-add-value');
   assert.equal(await rows(page).count(), 0);
 
   await value.fill('42');

@@ -83,8 +83,9 @@ test(env, 'an auditor finds a patient\'s rows by MRN; the server\'s message appe
   assert.equal(await mrnError.textContent(), 'no patient with that MRN');
   assert.equal(await mrn.getAttribute('aria-invalid'), 'true');
   assert.match(await mrn.getAttribute('aria-describedby'), /au-mrn-err/);
-  assert.equal(await page.evaluate(() => document.activeElement.id), 'au-mrn');
-  assert.equal(await page.locator('table.audit').count(), 0);
+  // Focus and the emptied table follow the same render: wait, do not race it.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'au-mrn');
+  await page.locator('table.audit').waitFor({ state: 'detached' });
 
   // MRN and patient id together: refused, again by the MRN field.
   await mrn.fill('AUD-5521');
@@ -97,7 +98,7 @@ test(env, 'an auditor finds a patient\'s rows by MRN; the server\'s message appe
   await show.click();
   await page.getByRole('heading', { name: 'MRN AUD-5521' }).waitFor();
   await page.locator('table.audit tbody tr', { hasText: 'patient.create' }).waitFor();
-  assert.equal(await mrnError.count(), 0);
+  await mrnError.waitFor({ state: 'detached' });
 });
 
 test(env, 'a nurse reads but does not write diagnoses or demographics', async ({ page, server }) => {

@@ -27,8 +27,14 @@ export function AuditPage({ query }) {
 
   function submit(e) {
     e.preventDefault();
-    const m = v.mrn.trim();
-    const p = v.patient.trim();
+    // Read what the fields hold now: a click can arrive before the render
+    // that follows the last keystroke, when `v` in this closure is stale.
+    const now = (name) => {
+      const el = e.currentTarget.querySelector(`#${fieldId(FORM, name)}`);
+      return (el ? el.value : v[name]).trim();
+    };
+    const m = now('mrn');
+    const p = now('patient');
     if (p && !/^[1-9]\d{0,14}$/.test(p)) {
       setErr({ field: 'patient', message: 'A patient id is a whole number, as in the chart address /patients/ID.' });
       return;
