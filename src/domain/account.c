@@ -332,6 +332,26 @@ enum tdm_status account_set_password(struct db *db, const struct actor *a,
 		return rc;
 	int64_t id = 0;
 	rc = find_user(db, username, &id, err);
+	if (!rc && !a->all_sites) {
+		/* Only an admin at every site the user works at may reset them. */
+		struct stmt *st = db_prepare(db,
+			"SELECT COUNT(*) FROM user_role r WHERE r.user_id = ? AND r.revoked_at IS NULL"
+			" AND r.site_id NOT IN (SELECT site_id FROM user_role WHERE user_id = ?"
+			" AND revoked_at IS NULL AND role_bit = ?)", err);
+		int64_t outside = 0;
+		int found;
+		if (!st) {
+			rc = err->code;
+		} else {
+			db_bind_int(st, 1, id);
+			db_bind_int(st, 2, a->user_id);
+			db_bind_int(st, 3, ROLE_ADMIN);
+			rc = db_query_int(st, &outside, &found, err);
+		}
+		if (!rc && outside)
+			rc = tdm_fail(err, TDM_EFORBIDDEN, "username",
+				      "only an admin of every site '%s' works at may set their password", username);
+	}
 	if (!rc) {
 		struct stmt *st = db_prepare(db, "UPDATE app_user SET password_hash = ? WHERE id = ?", err);
 		if (!st) {

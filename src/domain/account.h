@@ -30,7 +30,9 @@ enum tdm_status account_add(struct db *db, const struct actor *a, const char *us
 /* Grants more roles to an existing user at a site. */
 enum tdm_status account_grant(struct db *db, const struct actor *a, const char *username,
 			      unsigned roles, const char *site_code, struct tdm_err *err);
-/* Replaces a user's password hash and revokes their sessions. */
+/* Replaces a user's password hash and revokes their sessions. A non-system
+ * actor must be an admin at every site the user holds a role at
+ * (TDM_EFORBIDDEN otherwise). */
 enum tdm_status account_set_password(struct db *db, const struct actor *a,
 				     const char *username, const char *password,
 				     struct tdm_err *err);

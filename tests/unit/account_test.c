@@ -426,6 +426,27 @@ static void test_expired_session(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, tdb_setup, tdb_teardown)
 
+/* Only an admin of every site a user works at may set that user's password. */
+static void test_set_password_needs_admin_of_their_sites(void **state)
+{
+	struct tdb *t = *state;
+	struct tdm_err err;
+	struct site north;
+	struct actor north_admin, main_admin, nurse;
+	assert_ok(site_add(t->db, "north", "North clinic", &north, &err), &err);
+	tdb_user(t, "admin.north", "north", ROLE_ADMIN, &north_admin);
+	tdb_user(t, "admin.main", "main", ROLE_ADMIN, &main_admin);
+	tdb_user(t, "nurse.main", "main", ROLE_NURSE, &nurse);
+	tdm_err_clear(&err);
+	assert_status(TDM_EFORBIDDEN,
+		      account_set_password(t->db, &north_admin, "nurse.main", "another long password", &err), &err);
+	assert_string_equal(err.field, "username");
+	assert_status(TDM_EFORBIDDEN,
+		      account_set_password(t->db, &nurse, "admin.main", "another long password", &err), &err);
+	assert_ok(account_set_password(t->db, &main_admin, "nurse.main", "another long password", &err), &err);
+	assert_ok(account_set_password(t->db, &t->sys, "admin.north", "another long password", &err), &err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +465,7 @@ int main(void)
 		T(test_overlong_username_not_truncated),
 		T(test_logout_revokes),
 		T(test_set_password_revokes_sessions),
+		T(test_set_password_needs_admin_of_their_sites),
 		T(test_disabled_user),
 		T(test_expired_session),
 	};
