@@ -144,45 +144,51 @@ static void reply_episode(struct api_ctx *c, enum tdm_status rc, int status, str
 	episode_release(e);
 }
 
-void api_episode_create(struct api_ctx *c)
+/* The body of an admission or a transition: a level of care, an optional
+ * ASAM level, the date under date_field, and a reason. */
+struct move {
+	char level[32], asam[16], on[DATE_LEN], reason[TDM_LEN_REASON + 1];
+};
+
+static enum tdm_status read_move(struct api_ctx *c, const char *date_field, int reason_required,
+				 struct move *m)
 {
-	static const char *const fields[] = {"level", "asam_level", "admitted_on", "reason", NULL};
+	const char *const fields[] = {"level", "asam_level", date_field, "reason", NULL};
 	json_t *o = api_body(c, fields);
 	if (!o)
-		return;
-	char level[32], asam[16], on[DATE_LEN], reason[TDM_LEN_REASON + 1];
-	enum tdm_status rc = api_str(c, o, "level", 1, 16, level, sizeof level);
+		return c->err.code ? c->err.code : TDM_EBADJSON;
+	enum tdm_status rc = api_str(c, o, "level", 1, 16, m->level, sizeof m->level);
 	if (!rc)
-		rc = api_str(c, o, "asam_level", 0, 11, asam, sizeof asam);
+		rc = api_str(c, o, "asam_level", 0, 11, m->asam, sizeof m->asam);
 	if (!rc)
-		rc = api_date(c, o, "admitted_on", 0, on);
+		rc = api_date(c, o, date_field, 0, m->on);
 	if (!rc)
-		rc = api_str(c, o, "reason", 0, TDM_LEN_REASON, reason, sizeof reason);
+		rc = api_str(c, o, "reason", reason_required, TDM_LEN_REASON, m->reason, sizeof m->reason);
 	json_decref(o);
+	if (rc)
+		api_fail(c, rc);
+	return rc;
+}
+
+void api_episode_create(struct api_ctx *c)
+{
+	struct move m;
 	struct episode e = {0};
-	if (!rc)
-		rc = episode_admit(c->db, &c->actor, c->ids[0], level, asam, on, reason, &e, &c->err);
+	if (read_move(c, "admitted_on", 0, &m))
+		return;
+	enum tdm_status rc = episode_admit(c->db, &c->actor, c->ids[0], m.level, m.asam, m.on, m.reason,
+					   &e, &c->err);
 	reply_episode(c, rc, 201, &e);
 }
 
 void api_placement_create(struct api_ctx *c)
 {
-	static const char *const fields[] = {"level", "asam_level", "started_on", "reason", NULL};
-	json_t *o = api_body(c, fields);
-	if (!o)
-		return;
-	char level[32], asam[16], on[DATE_LEN], reason[TDM_LEN_REASON + 1];
-	enum tdm_status rc = api_str(c, o, "level", 1, 16, level, sizeof level);
-	if (!rc)
-		rc = api_str(c, o, "asam_level", 0, 11, asam, sizeof asam);
-	if (!rc)
-		rc = api_date(c, o, "started_on", 0, on);
-	if (!rc)
-		rc = api_str(c, o, "reason", 1, TDM_LEN_REASON, reason, sizeof reason);
-	json_decref(o);
+	struct move m;
 	struct episode e = {0};
-	if (!rc)
-		rc = episode_place(c->db, &c->actor, c->ids[0], level, asam, on, reason, &e, &c->err);
+	if (read_move(c, "started_on", 1, &m))
+		return;
+	enum tdm_status rc = episode_place(c->db, &c->actor, c->ids[0], m.level, m.asam, m.on, m.reason,
+					   &e, &c->err);
 	reply_episode(c, rc, 201, &e);
 }
 

@@ -45,6 +45,11 @@ static void read_allergy(struct stmt *st, struct allergy *g)
 	COPY(g->status_reason, 11);
 }
 
+static void read_allergy_row(struct stmt *st, void *row)
+{
+	read_allergy(st, row);
+}
+
 static enum tdm_status load(struct db *db, int64_t id, struct allergy *out, struct tdm_err *err)
 {
 	struct stmt *st = db_prepare(db, ALLERGY_SELECT " WHERE g.id = ?", err);
@@ -172,20 +177,13 @@ enum tdm_status allergy_list(struct db *db, const struct actor *a, int64_t patie
 	enum tdm_status rc = patient_open(db, a, patient_id, DB_AUDITED_READ, "allergy.list", "Allergy", &ev, &open, err);
 	if (!open)
 		return rc;
-	if (!rc && !(*rows = calloc(ALLERGY_MAX, sizeof **rows)))
-		rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	if (!rc) {
 		struct stmt *st = db_prepare(db, ALLERGY_SELECT " WHERE g.patient_id = ? ORDER BY g.id", err);
 		if (!st) {
 			rc = err->code;
 		} else {
 			db_bind_int(st, 1, patient_id);
-			int s;
-			while ((s = db_step(st, err)) == DB_ROW && *n < ALLERGY_MAX)
-				read_allergy(st, &(*rows)[(*n)++]);
-			if (s < 0)
-				rc = err->code;
-			db_done(st);
+			rc = db_collect(st, sizeof **rows, ALLERGY_MAX, read_allergy_row, (void **)rows, n, err);
 		}
 	}
 	rc = audit_finish(db, a, rc, &ev, err);

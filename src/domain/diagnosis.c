@@ -36,6 +36,11 @@ static void read_dx(struct stmt *st, struct diagnosis *d)
 	snprintf(d->status_reason, sizeof d->status_reason, "%s", db_col_text(st, 9));
 }
 
+static void read_dx_row(struct stmt *st, void *row)
+{
+	read_dx(st, row);
+}
+
 enum tdm_status diagnosis_dual(struct db *db, int64_t patient_id, int *dual, struct tdm_err *err)
 {
 	struct stmt *st = db_prepare(db,
@@ -188,20 +193,13 @@ enum tdm_status diagnosis_list(struct db *db, const struct actor *a, int64_t pat
 	rc = patient_open(db, a, patient_id, DB_AUDITED_READ, "diagnosis.list", "Diagnosis", &ev, &open, err);
 	if (!open)
 		return rc;
-	if (!rc && !(*rows = calloc(DX_MAX, sizeof **rows)))
-		rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	if (!rc) {
 		struct stmt *st = db_prepare(db, DX_SELECT " WHERE d.patient_id = ? ORDER BY d.id", err);
 		if (!st) {
 			rc = err->code;
 		} else {
 			db_bind_int(st, 1, patient_id);
-			int s;
-			while ((s = db_step(st, err)) == DB_ROW && *n < DX_MAX)
-				read_dx(st, &(*rows)[(*n)++]);
-			if (s < 0)
-				rc = err->code;
-			db_done(st);
+			rc = db_collect(st, sizeof **rows, DX_MAX, read_dx_row, (void **)rows, n, err);
 		}
 	}
 	rc = audit_finish(db, a, rc, &ev, err);

@@ -207,6 +207,11 @@ static void read_result(struct stmt *st, struct result *r)
 	COPY(r->status_reason, 15);
 }
 
+static void read_result_row(struct stmt *st, void *row)
+{
+	read_result(st, row);
+}
+
 static enum tdm_status load(struct db *db, int64_t id, struct result *out, struct tdm_err *err)
 {
 	struct stmt *st = db_prepare(db, RESULT_SELECT " WHERE r.id = ?", err);
@@ -288,8 +293,6 @@ enum tdm_status result_list(struct db *db, const struct actor *a, int64_t patien
 	enum tdm_status rc = patient_open(db, a, patient_id, DB_AUDITED_READ, "result.list", "Result", &ev, &open, err);
 	if (!open)
 		return rc;
-	if (!rc && !(*rows = calloc((size_t)(limit > 0 ? limit : 1), sizeof **rows)))
-		rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	if (!rc) {
 		const char *k = kind ? kind : "";
 		struct stmt *st = db_prepare(db, RESULT_SELECT " WHERE r.patient_id = ? AND (? = '' OR r.kind = ?)"
@@ -301,12 +304,7 @@ enum tdm_status result_list(struct db *db, const struct actor *a, int64_t patien
 			db_bind_text(st, 2, k);
 			db_bind_text(st, 3, k);
 			db_bind_int(st, 4, limit);
-			int s;
-			while ((s = db_step(st, err)) == DB_ROW && *n < limit)
-				read_result(st, &(*rows)[(*n)++]);
-			if (s < 0)
-				rc = err->code;
-			db_done(st);
+			rc = db_collect(st, sizeof **rows, limit, read_result_row, (void **)rows, n, err);
 		}
 	}
 	snprintf(ev.detail, sizeof ev.detail, "kind=%.16s results=%d", kind ? kind : "", *n);

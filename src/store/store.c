@@ -3,6 +3,7 @@
  */
 #include "store/store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum tdm_status db_open(const char *target, struct db **out, struct tdm_err *err)
@@ -143,4 +144,42 @@ enum tdm_status db_query_int(struct stmt *st, int64_t *out, int *found, struct t
 		*out = db_col_int(st, 0);
 	db_done(st);
 	return r < 0 ? err->code : TDM_OK;
+}
+
+enum tdm_status db_collect(struct stmt *st, size_t sz, int max,
+			   void (*read)(struct stmt *st, void *row), void **rows, int *n,
+			   struct tdm_err *err)
+{
+	char *buf = NULL;
+	int cap = 0, s = DB_DONE;
+	enum tdm_status rc = TDM_OK;
+	*rows = NULL;
+	*n = 0;
+	while (*n < max && (s = db_step(st, err)) == DB_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (cap > max)
+				cap = max;
+			char *nb = realloc(buf, (size_t)cap * sz);
+			if (!nb) {
+				rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
+				break;
+			}
+			buf = nb;
+		}
+		void *row = buf + (size_t)*n * sz;
+		memset(row, 0, sz);
+		read(st, row);
+		(*n)++;
+	}
+	if (!rc && *n < max && s < 0)
+		rc = err->code;
+	db_done(st);
+	if (rc) {
+		free(buf);
+		*n = 0;
+		return rc;
+	}
+	*rows = buf;
+	return TDM_OK;
 }

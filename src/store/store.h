@@ -91,6 +91,16 @@ enum tdm_status db_insert_id(struct stmt *st, int64_t *id, struct tdm_err *err);
 /* Runs a one-integer query; *found is 0 when there was no row. */
 enum tdm_status db_query_int(struct stmt *st, int64_t *out, int *found, struct tdm_err *err);
 
+/*
+ * Steps a bound statement and collects its rows: each row gets sz bytes
+ * (zeroed) filled by read(st, row); at most max rows. *rows is caller-frees
+ * (NULL when there are none); on failure nothing is left allocated. Resets
+ * the statement.
+ */
+enum tdm_status db_collect(struct stmt *st, size_t sz, int max,
+			   void (*read)(struct stmt *st, void *row), void **rows, int *n,
+			   struct tdm_err *err);
+
 /* Migrations (store/migrate.c). */
 int migrate_latest(void);
 /* Applies pending migrations in one transaction each. *applied counts them. */
