@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +149,54 @@ enum tdm_status api_str(struct api_ctx *c, json_t *o, const char *key, int requi
 	if (required && n == 0)
 		return tdm_fail(&c->err, TDM_EINVAL, key, "%s must not be empty", key);
 	memcpy(dst, s, n + 1);
+	return TDM_OK;
+}
+
+enum tdm_status api_number(struct api_ctx *c, json_t *o, const char *key, int required, double *out,
+			   int *has)
+{
+	json_t *v = json_object_get(o, key);
+	*out = 0;
+	if (has)
+		*has = 0;
+	if (!v || json_is_null(v)) {
+		if (required)
+			return tdm_fail(&c->err, TDM_EINVAL, key, "%s is required", key);
+		return TDM_OK;
+	}
+	if (!json_is_number(v) || !isfinite(json_number_value(v)))
+		return tdm_fail(&c->err, TDM_EINVAL, key, "%s must be a number", key);
+	*out = json_number_value(v);
+	if (has)
+		*has = 1;
+	return TDM_OK;
+}
+
+enum tdm_status api_int(struct api_ctx *c, json_t *o, const char *key, int required, int lo, int hi,
+			int *out)
+{
+	json_t *v = json_object_get(o, key);
+	*out = 0;
+	if (!v || json_is_null(v)) {
+		if (required)
+			return tdm_fail(&c->err, TDM_EINVAL, key, "%s is required", key);
+		return TDM_OK;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return tdm_fail(&c->err, TDM_EINVAL, key, "%s must be a whole number from %d to %d", key, lo, hi);
+	*out = (int)json_integer_value(v);
+	return TDM_OK;
+}
+
+enum tdm_status api_bool(struct api_ctx *c, json_t *o, const char *key, int *out)
+{
+	json_t *v = json_object_get(o, key);
+	*out = 0;
+	if (!v || json_is_null(v))
+		return TDM_OK;
+	if (!json_is_boolean(v))
+		return tdm_fail(&c->err, TDM_EINVAL, key, "%s must be true or false", key);
+	*out = json_is_true(v);
 	return TDM_OK;
 }
 

@@ -31,6 +31,7 @@ struct api_ctx {
 	size_t body_len;
 	const char *content_type;       /* may be NULL */
 	const char *token;              /* bearer token, NULL when none */
+	const char *idem_key;           /* Idempotency-Key header, NULL when none */
 	int64_t ids[API_MAX_IDS];       /* {id} path parameters in order */
 	int n_ids;
 	char code[API_MAX_CODE + 1];    /* the {code} path parameter, "" when none */
@@ -46,6 +47,7 @@ struct api_ctx {
 	int status;
 	json_t *out;                    /* owned; rendered and freed by the server */
 	int retry_after;                /* seconds, for 429/503 */
+	int replayed;                   /* an idempotent replay (header on the answer) */
 	int route;                      /* index of the matched route, -1 when none */
 };
 
@@ -69,6 +71,14 @@ enum tdm_status api_str(struct api_ctx *c, json_t *o, const char *key, int requi
 			size_t maxlen, char *dst, size_t dstsz);
 enum tdm_status api_date(struct api_ctx *c, json_t *o, const char *key, int required,
 			 char *dst);
+/* A JSON number (finite); *has (may be NULL) says whether it was given. */
+enum tdm_status api_number(struct api_ctx *c, json_t *o, const char *key, int required, double *out,
+			   int *has);
+/* A whole number in [lo, hi]; 0 when absent and optional. */
+enum tdm_status api_int(struct api_ctx *c, json_t *o, const char *key, int required, int lo, int hi,
+			int *out);
+/* true/false; 0 when absent. */
+enum tdm_status api_bool(struct api_ctx *c, json_t *o, const char *key, int *out);
 /* Query string: value or NULL. */
 const char *api_query(const struct api_ctx *c, const char *key);
 /* Checks query keys against allowed (NULL-terminated); sets error if not. */
@@ -129,5 +139,24 @@ void api_result_list(struct api_ctx *c);
 void api_result_void(struct api_ctx *c);
 void api_formulary_list(struct api_ctx *c);
 void api_formulary_get(struct api_ctx *c);
+void api_takehome_eligibility(struct api_ctx *c);
+void api_takehome_decide(struct api_ctx *c);
+void api_takehome_education(struct api_ctx *c);
+void api_diversion_create(struct api_ctx *c);
+void api_takehome_list(struct api_ctx *c);
+void api_takehome_return(struct api_ctx *c);
+void api_monitoring_patient(struct api_ctx *c);
+void api_monitoring_list(struct api_ctx *c);
+void api_order_list(struct api_ctx *c);
+void api_order_create(struct api_ctx *c);
+void api_order_get(struct api_ctx *c);
+void api_order_event(struct api_ctx *c);
+void api_titration_create(struct api_ctx *c);
+void api_titration_pause(struct api_ctx *c);
+void api_titration_resume(struct api_ctx *c);
+void api_admin_create(struct api_ctx *c);
+void api_admin_void(struct api_ctx *c);
+void api_mar(struct api_ctx *c);
+void api_dosing(struct api_ctx *c);
 
 #endif

@@ -3,9 +3,13 @@
 #include "domain/icd10.h"
 #include "domain/instrument.h"
 #include "domain/formulary.h"
+#include "domain/medrule.h"
 #include "domain/protocol.h"
 #include "domain/result.h"
+#include "domain/takehome.h"
 #include "domain/level.h"
+#include "domain/monitoring.h"
+#include "domain/order.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -42,5 +46,13 @@ enum tdm_status clinic_load(const char *dir, struct tdm_err *err)
 		rc = result_load(dir, err);
 	if (!rc)
 		rc = formulary_load_dir(dir, err);
+	if (!rc)
+		rc = takehome_load(dir, err);
+	if (!rc)
+		rc = monitoring_load(dir, err);
+	if (!rc)
+		rc = medrule_load(dir, err);
+	if (!rc)
+		rc = order_load(dir, err);
 	return rc;
 }

@@ -194,6 +194,8 @@ static enum MHD_Result send_json(struct MHD_Connection *mc, struct api_ctx *c)
 		snprintf(ra, sizeof ra, "%d", c->retry_after);
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
+	if (c->replayed)
+		MHD_add_response_header(r, "Idempotent-Replayed", "true");
 	enum MHD_Result ret = MHD_queue_response(mc, (unsigned)c->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -301,6 +303,7 @@ static void handle(struct MHD_Connection *mc, const char *url, const char *metho
 	const char *auth = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Authorization");
 	if (auth && !strncasecmp(auth, "Bearer ", 7))
 		c->token = auth + 7;
+	c->idem_key = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "Idempotency-Key");
 	c->body = cn->body.p;
 	c->body_len = cn->body.len;
 

@@ -59,6 +59,23 @@ static const struct table {
 	{"result", "id, patient_id, site_id, kind, substance, outcome, expected, code, value, unit,"
 		   " taken_at, note, recorded_at, recorded_by", "id"},
 	{"result_status", "id, result_id, status, reason, recorded_at, recorded_by", "id"},
+	{"med_order", "id, patient_id, site_id, medication, unit, route, frequency, start_on, stop_on,"
+		      " indication_id, instructions, created_at, created_by", "id"},
+	{"med_order_event", "id, order_id, kind, dose, titration_id, effective_on, reason, recorded_at, recorded_by", "id"},
+	{"med_order_alert", "id, order_id, event_id, rule, severity, message, why, source, override_reason,"
+			    " recorded_at, recorded_by", "id"},
+	{"med_titration", "id, order_id, plan, created_at, created_by", "id"},
+	{"med_titration_step", "id, titration_id, order_id, effective_on, dose", "id"},
+	{"takehome_decision", "id, patient_id, site_id, medication, approved_days, max_days, treatment_day,"
+			      " factors, reason, decided_at, decided_by", "id"},
+	{"takehome_education", "id, patient_id, note, recorded_at, recorded_by", "id"},
+	{"takehome_dispense", "id, order_id, patient_id, site_id, first_on, days, bottles, amount, closure,"
+			      " decision_id, recorded_at, recorded_by", "id"},
+	{"takehome_return", "id, dispense_id, bottles, condition, note, recorded_at, recorded_by", "id"},
+	{"med_admin", "id, order_id, patient_id, site_id, dose_on, slot, attempt, status, amount, unit,"
+		      " dispense_id, note, user_id, idem_key, idem_hash, recorded_at, recorded_by", "id"},
+	{"med_admin_void", "id, admin_id, reason, recorded_at, recorded_by", "id"},
+	{"diversion", "id, patient_id, noted_on, note, recorded_at, recorded_by", "id"},
 };
 #define N_TABLES ((int)(sizeof tables / sizeof tables[0]))
 

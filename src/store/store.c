@@ -29,11 +29,27 @@ enum tdm_status db_exec(struct db *db, const char *sql, struct tdm_err *err)
 	return db->ops->exec(db, sql, err);
 }
 
+/* Inside a group transaction an operation's transaction is this savepoint.
+ * One name is enough: operations never nest (db_begin refuses). Releasing a
+ * committed operation's savepoint is deferred to the next SAVEPOINT (one
+ * statement, one round trip on PostgreSQL) or dropped (COMMIT releases every
+ * savepoint): until then a newer savepoint of the same name hides it, so
+ * ROLLBACK TO never reaches back into a committed operation. */
+#define SP_BEGIN "SAVEPOINT tdm_op"
+#define SP_NEXT "RELEASE SAVEPOINT tdm_op; SAVEPOINT tdm_op"
+#define SP_UNDO "ROLLBACK TO SAVEPOINT tdm_op; RELEASE SAVEPOINT tdm_op"
+
 enum tdm_status db_begin(struct db *db, enum db_tx tx, struct tdm_err *err)
 {
 	if (db->in_tx)
 		return tdm_fail(err, TDM_EINTERNAL, NULL, "nested transaction");
-	enum tdm_status rc = db->ops->begin(db, tx, err);
+	enum tdm_status rc;
+	if (db->in_group) {
+		rc = db->ops->exec(db, db->release_due ? SP_NEXT : SP_BEGIN, err);
+		db->release_due = 0;
+	} else {
+		rc = db->ops->begin(db, tx, err);
+	}
 	if (rc == TDM_OK)
 		db->in_tx = 1;
 	return rc;
@@ -41,6 +57,17 @@ enum tdm_status db_begin(struct db *db, enum db_tx tx, struct tdm_err *err)
 
 enum tdm_status db_commit(struct db *db, struct tdm_err *err)
 {
+	if (db->in_group) {
+		if (!db->in_tx)
+			return tdm_fail(err, TDM_EINTERNAL, NULL, "commit without a transaction");
+		db->in_tx = 0;
+		if (!db_tx_open(db)) { /* a statement failed and aborted it (PostgreSQL) */
+			db->ops->exec(db, SP_UNDO, NULL);
+			return tdm_fail(err, TDM_EDB, NULL, "the transaction failed; rolled back");
+		}
+		db->release_due = 1;
+		return TDM_OK;
+	}
 	enum tdm_status rc = db->ops->commit(db, err);
 	if (rc != TDM_OK)
 		db->ops->rollback(db);
@@ -55,9 +82,55 @@ enum tdm_status db_serialize(struct db *db, struct tdm_err *err)
 
 void db_rollback(struct db *db)
 {
-	if (db->in_tx)
-		db->ops->rollback(db);
+	if (db->in_tx) {
+		if (db->in_group)
+			db->ops->exec(db, SP_UNDO, NULL);
+		else
+			db->ops->rollback(db);
+	}
 	db->in_tx = 0;
+}
+
+enum tdm_status db_group_begin(struct db *db, struct tdm_err *err)
+{
+	if (db->in_tx || db->in_group)
+		return tdm_fail(err, TDM_EINTERNAL, NULL, "group inside a transaction");
+	enum tdm_status rc = db->ops->begin(db, DB_WRITE, err);
+	if (rc == TDM_OK)
+		db->in_group = 1;
+	db->release_due = 0;
+	return rc;
+}
+
+int db_tx_open(struct db *db)
+{
+	return db->ops->tx_open ? db->ops->tx_open(db) : 1;
+}
+
+enum tdm_status db_group_commit(struct db *db, struct tdm_err *err)
+{
+	if (!db->in_group)
+		return tdm_fail(err, TDM_EINTERNAL, NULL, "no group transaction");
+	db_rollback(db); /* an operation left open: undo it alone */
+	enum tdm_status rc;
+	if (!db_tx_open(db))
+		rc = tdm_fail(err, TDM_EBUSY, NULL,
+			      "the database rolled the grouped transaction back; retry");
+	else
+		rc = db->ops->commit(db, err);
+	if (rc != TDM_OK)
+		db->ops->rollback(db);
+	db->in_group = db->release_due = 0;
+	return rc;
+}
+
+void db_group_rollback(struct db *db)
+{
+	if (!db->in_group)
+		return;
+	db->in_tx = db->release_due = 0;
+	db->ops->rollback(db);
+	db->in_group = 0;
 }
 
 /* The statement remembers its connection through the backend. */

@@ -42,6 +42,9 @@ struct store_ops {
 	void (*rollback)(struct db *db);
 	/* Serialises the rest of the open transaction with every writer. */
 	enum tdm_status (*serialize)(struct db *db, struct tdm_err *err);
+	/* 1 while a transaction is open and usable (not rolled back by the
+	 * server, not failed, connection alive). */
+	int (*tx_open)(struct db *db);
 	struct stmt *(*prepare)(struct db *db, const char *sql, struct tdm_err *err);
 	void (*bind_text)(struct stmt *st, int i, const char *v);
 	void (*bind_int)(struct stmt *st, int i, int64_t v);
@@ -58,7 +61,9 @@ struct store_ops {
 /* Every connection starts with a pointer to its ops. */
 struct db {
 	const struct store_ops *ops;
-	int in_tx;
+	int in_tx;    /* db_begin'd and not yet ended (in a group: a savepoint) */
+	int in_group; /* a group transaction is open: see db_group_begin */
+	int release_due; /* in a group: the last savepoint is committed, not yet released */
 };
 
 extern const struct store_ops store_sqlite_ops;
@@ -74,6 +79,36 @@ enum tdm_status db_commit(struct db *db, struct tdm_err *err);
 void db_rollback(struct db *db);
 enum tdm_status db_serialize(struct db *db, struct tdm_err *err);
 struct stmt *db_prepare(struct db *db, const char *sql, struct tdm_err *err);
+
+/*
+ * Group transactions (used by store/group.c for group commit).
+ *
+ * db_group_begin opens one real write transaction (DB_WRITE: on PostgreSQL
+ * it takes the writers' advisory lock, so db_serialize inside is a no-op).
+ * Until db_group_commit or db_group_rollback, db_begin/db_commit/db_rollback
+ * work on a savepoint instead: db_begin issues SAVEPOINT, db_commit keeps
+ * the operation's work (it becomes durable only with the group's COMMIT;
+ * the RELEASE is sent with the next SAVEPOINT), db_rollback ROLLBACK TO +
+ * RELEASE (undoes that operation alone). Domain code runs unchanged.
+ * Nesting db_begin is still refused (TDM_EINTERNAL). db_commit fails
+ * (TDM_EDB, operation rolled back) when a statement inside it aborted the
+ * transaction (PostgreSQL), as a real COMMIT would.
+ *
+ * db_group_commit commits: TDM_OK means every released savepoint is durable.
+ * On failure (or when the transaction was already lost: see db_tx_open)
+ * nothing of the group is kept, and the status says why (TDM_EBUSY: retry).
+ * A savepoint still open is rolled back first. db_group_rollback discards
+ * the whole group.
+ */
+enum tdm_status db_group_begin(struct db *db, struct tdm_err *err);
+enum tdm_status db_group_commit(struct db *db, struct tdm_err *err);
+void db_group_rollback(struct db *db);
+/* 1 while the connection's transaction is open and usable: 0 after the
+ * server rolled it back on its own (SQLite on a full disk or I/O error), a
+ * failed statement outside any savepoint aborted it (PostgreSQL), or the
+ * connection was lost. */
+int db_tx_open(struct db *db);
+
 void db_bind_text(struct stmt *st, int i, const char *v); /* NULL binds NULL */
 void db_bind_int(struct stmt *st, int i, int64_t v);
 void db_bind_null(struct stmt *st, int i);

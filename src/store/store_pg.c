@@ -191,6 +191,13 @@ static void pg_rollback(struct db *db)
 	}
 }
 
+static int pg_tx_open(struct db *db)
+{
+	struct pg_db *d = (struct pg_db *)db;
+	return !d->broken && d->conn && PQstatus(d->conn) == CONNECTION_OK &&
+	       PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
+}
+
 /* "?" -> "$n", outside quoted strings. */
 static int rewrite(const char *sql, struct buf *out)
 {
@@ -338,6 +345,7 @@ const struct store_ops store_pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.serialize = pg_serialize,
+	.tx_open = pg_tx_open,
 	.prepare = pg_prepare,
 	.bind_text = pg_bind_text,
 	.bind_int = pg_bind_int,

@@ -112,6 +112,11 @@ static void sq_rollback(struct db *db)
 		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static int sq_tx_open(struct db *db)
+{
+	return !sqlite3_get_autocommit(((struct sq_db *)db)->h);
+}
+
 static struct stmt *sq_prepare(struct db *db, const char *sql, struct tdm_err *err)
 {
 	struct sq_db *d = (struct sq_db *)db;
@@ -197,6 +202,7 @@ const struct store_ops store_sqlite_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.tx_open = sq_tx_open,
 	.prepare = sq_prepare,
 	.bind_text = sq_bind_text,
 	.bind_int = sq_bind_int,

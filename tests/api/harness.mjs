@@ -26,6 +26,7 @@ export const PW = 'correct-horse-battery-1';
 export const USERS = {
   prescriber: { roles: ['prescriber'], site: 'main' },
   nurse: { roles: ['nurse'], site: 'main' },
+  nurse2: { roles: ['nurse'], site: 'main' },
   therapist: { roles: ['therapist'], site: 'main' },
   intake: { roles: ['intake'], site: 'main' },
   auditor: { roles: ['auditor'], site: 'main' },

@@ -81,6 +81,24 @@ const ROUTES = [
     (role, f) => ({ ids: [f.result[role]], body: { reason: 'role test' } })],
   ['GET', '/api/v1/formulary', CLINICAL, 200],
   ['GET', '/api/v1/formulary/{code}', CLINICAL, 200, () => ({ code: 'methadone' })],
+  ['GET', '/api/v1/patients/{id}/orders', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/orders', ['prescriber'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { medication: 'escitalopram', dose: 10, unit: 'mg', route: 'oral', frequency: 'daily' } })],
+  ['GET', '/api/v1/orders/{id}', CLINIC_CARE, 200, (role, f) => ({ ids: [f.order[role]] })],
+  ['POST', '/api/v1/orders/{id}/events', ['prescriber'], 201,
+    (role, f) => ({ ids: [f.order[role]], body: { kind: 'change', dose: 75, reason: 'role test' } })],
+  ['POST', '/api/v1/orders/{id}/titration', ['prescriber'], 201,
+    (role, f) => ({ ids: [f.titrate[role]], body: { step: 25, every_days: 7, target: 100 } })],
+  ['POST', '/api/v1/orders/{id}/titration/pause', ['prescriber'], 200,
+    (role, f) => ({ ids: [f.pause[role]], body: { reason: 'role test' } })],
+  ['POST', '/api/v1/orders/{id}/titration/resume', ['prescriber'], 200,
+    (role, f) => ({ ids: [f.resume[role]], body: { reason: 'role test' } })],
+  ['POST', '/api/v1/orders/{id}/administrations', ['admin', 'prescriber', 'nurse'], 201,
+    (role, f) => ({ ids: [f.dose[role]], body: { status: 'given', amount: 50 }, headers: { 'Idempotency-Key': `role-${role}` } })],
+  ['POST', '/api/v1/administrations/{id}/void', ['admin', 'prescriber', 'nurse'], 200,
+    (role, f) => ({ ids: [f.given[role]], body: { reason: 'role test' } })],
+  ['GET', '/api/v1/patients/{id}/mar', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['GET', '/api/v1/dosing', ['admin', 'prescriber', 'nurse'], 200],
   // Public: the patient's link or code is the only key; every caller is
   // treated alike, with or without a staff token.
   ['GET', '/api/v1/checkin/{code}', null, 200, (role, f) => ({ code: f.readCheckin[role], noAuth: true })],
@@ -126,6 +144,7 @@ let s;
 const f = {
   plain: {}, dx: {}, movingEp: {}, leavingEp: {}, spare: {}, pw: null,
   alert: {}, schedule: {}, readCheckin: {}, submitCheckin: {}, allergy: {}, result: {},
+  order: {}, titrate: {}, pause: {}, resume: {}, dose: {}, given: {},
 };
 
 before(async () => {
@@ -172,6 +191,28 @@ before(async () => {
       { as: 'admin', body: { kind: 'uds', substance: 'opioids', result: 'negative' } });
     expectStatus(rs, 201);
     f.result[role] = rs.json.id;
+    // Medication orders (sertraline, written by the prescriber): one to
+    // change, one to titrate, one with a plan to pause, one with a paused
+    // plan to resume, one with a dose due, one with a dose to void.
+    const rx = async () => {
+      const p = await mk();
+      const o = await s.req('POST', `/api/v1/patients/${p}/orders`, {
+        as: 'prescriber', body: { medication: 'sertraline', dose: 50, unit: 'mg', route: 'oral', frequency: 'daily' },
+      });
+      expectStatus(o, 201);
+      return o.json.id;
+    };
+    const plan = async (id) => expectStatus(await s.req('POST', `/api/v1/orders/${id}/titration`,
+      { as: 'prescriber', body: { step: 25, every_days: 7, target: 100 } }), 201);
+    for (const key of ['order', 'titrate', 'pause', 'resume', 'dose', 'given']) f[key][role] = await rx();
+    await plan(f.pause[role]);
+    await plan(f.resume[role]);
+    expectStatus(await s.req('POST', `/api/v1/orders/${f.resume[role]}/titration/pause`,
+      { as: 'prescriber', body: { reason: 'role test fixture' } }), 200);
+    const g = await s.req('POST', `/api/v1/orders/${f.given[role]}/administrations`,
+      { as: 'nurse', body: { status: 'given', amount: 50 }, headers: { 'Idempotency-Key': `fixture-${role}` } });
+    expectStatus(g, 201);
+    f.given[role] = g.json.id;
     // Two check-ins: one to open (by its link token), one to submit (by its code).
     for (const key of ['readCheckin', 'submitCheckin']) {
       const ck = await s.req('POST', `/api/v1/patients/${f.plain[role]}/checkins`,
@@ -206,7 +247,7 @@ for (const [method, pattern, roles, okStatus, build] of ROUTES) {
     for (const role of ALL) {
       const spec = build ? build(role, f) : {};
       const p = pathOf(pattern, spec);
-      const opts = { body: spec.body };
+      const opts = { body: spec.body, headers: spec.headers };
       if (spec.token) opts.token = spec.token;
       else if (!spec.noAuth) opts.as = role;
       const r = await s.req(method, p, opts);
@@ -215,14 +256,14 @@ for (const [method, pattern, roles, okStatus, build] of ROUTES) {
         if (r.status !== okStatus) problems.push(`${role}: expected ${okStatus}, got ${r.status} ${r.text.slice(0, 200)}`);
       } else if (r.status !== 403 || r.json?.error?.code !== 'forbidden') {
         problems.push(`${role}: expected 403 forbidden, got ${r.status} ${r.text.slice(0, 200)}`);
-      } else if (!/admin/.test(r.json.error.message)) {
+      } else if (!roles.every((x) => r.json.error.message.includes(x))) {
         problems.push(`${role}: the 403 message should list the roles allowed: ${r.json.error.message}`);
       }
     }
     if (roles !== null) {
       // No token at all: 401, whatever the route.
       const spec = build ? build('admin', f) : {};
-      const r = await s.req(method, pathOf(pattern, spec), { body: spec.body });
+      const r = await s.req(method, pathOf(pattern, spec), { body: spec.body, headers: spec.headers });
       if (r.status !== 401) problems.push(`no token: expected 401, got ${r.status}`);
     }
     assert.deepEqual(problems, [], `${method} ${pattern}:\n${problems.join('\n')}`);

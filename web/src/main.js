@@ -6,6 +6,7 @@
 import './styles/app.css';
 import 'uplot/dist/uPlot.min.css';
 import './styles/measures.css';
+import './styles/medications.css';
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -25,6 +26,8 @@ import { Chart } from './chart/chart.js';
 import { Census } from './pages/census.js';
 import { AuditPage } from './pages/audit.js';
 import { AlertsPage } from './pages/alerts.js';
+import { DosingPage } from './pages/dosing.js';
+import { MonitoringPage } from './pages/monitoring.js';
 import { CheckinApp, isCheckinPath } from './pages/checkin.js';
 
 // path pattern, screen, the API route the screen needs (for the menu and the
@@ -35,7 +38,9 @@ const SCREENS = [
   ['/patients/:id/:tab?', Chart, 'GET /api/v1/patients/{id}'],
   ['/patients', Patients, 'GET /api/v1/patients', 'Patients'],
   ['/census', Census, 'GET /api/v1/census', 'Census'],
+  ['/dosing', DosingPage, 'GET /api/v1/dosing', 'Dosing'],
   ['/alerts', AlertsPage, 'GET /api/v1/alerts', 'Alerts'],
+  ['/monitoring', MonitoringPage, 'GET /api/v1/monitoring', 'Monitoring'],
   ['/audit', AuditPage, 'GET /api/v1/audit', 'Audit'],
 ];
 

@@ -10,10 +10,10 @@ import { dayStartMs, fromNow, instantMs } from '../lib/measures.js';
 import { TableWrap } from '../components/ui.js';
 import { TrendChart, outcomeMarkers } from '../components/trend-chart.js';
 
-// Markers on the trend's time axis. Medication dose changes join this list
-// once the medication API exists (see components/trend-chart.js).
-function markersFor(trend) {
-  return outcomeMarkers(trend);
+// Markers on the trend's time axis: response and remission, and the
+// patient's medication dose starts and changes (lib/meds.js doseMarkers).
+function markersFor(trend, doses = []) {
+  return [...outcomeMarkers(trend), ...doses].sort((x, y) => instantMs(x.at) - instantMs(y.at));
 }
 
 // The placements that overlap the chart's points (for the legend).
@@ -34,7 +34,7 @@ function Legend({ trend, markers }) {
       : null}
     ${markers.map(
       (m) => html`<li class=${`mk mk-${m.kind}`}><span class="swatch line" aria-hidden="true"></span>
-        ${m.label}${m.total !== undefined ? ` ${m.total}` : ''}, ${instant(m.at)}</li>`,
+        ${m.label}${m.total !== undefined ? ` ${m.total}` : ''}, ${m.on || instant(m.at)}</li>`,
     )}
     ${levels.map(
       (p) => html`<li><span class=${`swatch lvl-${p.level}`} aria-hidden="true"></span>${levelLabel(p.level)}${' '}
@@ -127,10 +127,11 @@ export function Flowsheet({ fs, onRecord }) {
 }
 
 // One instrument: name, latest score, chart, table, flowsheet.
-export function InstrumentCard({ code, name, trend, trendError, flowsheet, onRecord }) {
+// doses: dose-change markers of the patient's medications (may be empty).
+export function InstrumentCard({ code, name, trend, trendError, flowsheet, onRecord, doses }) {
   const pts = trend ? trend.points || [] : [];
   const last = pts[pts.length - 1];
-  const markers = trend ? markersFor(trend) : [];
+  const markers = trend ? markersFor(trend, doses) : [];
   return html`<section class="card minstr" aria-labelledby=${`mi-${code}`} data-instrument=${code}>
     <header class="minstr-head">
       <h2 id=${`mi-${code}`}>${code} <span class="muted small">${name}</span></h2>

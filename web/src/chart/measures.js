@@ -13,7 +13,8 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get } from '../lib/api.js';
 import { instant, plural } from '../lib/format.js';
-import { alertsChanged, dueState, instrumentList } from '../lib/measures.js';
+import { alertsChanged, dayStartMs, dueState, instrumentList } from '../lib/measures.js';
+import { doseMarkers } from '../lib/meds.js';
 import { ErrorBanner, Loading, TableWrap, useAsync } from '../components/ui.js';
 import { RecordForm, ResultCard } from './measure-record.js';
 import { InstrumentCard } from './measure-trend.js';
@@ -131,6 +132,13 @@ function Panel({ ctx }) {
     await Promise.all([assessments.reload(), schedules.reload()]);
   }
 
+  // Dose starts and changes of the patient's medications, for the trends.
+  const mayOrders = mayTrend && ctx.can('GET /api/v1/orders/{id}');
+  const doses = useAsync(
+    () => (mayOrders && codes.length ? doseMarkers(pid, dayStartMs).catch(() => []) : Promise.resolve([])),
+    [pid, codes.length > 0],
+  );
+
   const scheduled = schedules.data ? schedules.data.items : [];
   const dueCodes = scheduled.filter((s) => dueState(s) !== 'later').map((s) => s.instrument);
 
@@ -155,7 +163,7 @@ function Panel({ ctx }) {
     ${!assessments.data && !assessments.error ? html`<${Loading} what="Loading measures" />` : null}
     ${mayTrend && series.data
       ? series.data.map(
-          (s) => html`<${InstrumentCard} key=${s.code} ...${s}
+          (s) => html`<${InstrumentCard} key=${s.code} ...${s} doses=${doses.data || []}
             onRecord=${mayRecord ? () => open('record', s.code) : null} />`,
         )
       : null}

@@ -14,6 +14,10 @@ export class ApiError extends Error {
     this.code = e.code || `http_${status}`;
     this.field = e.field || null;
     this.retryable = !!e.retryable;
+    // The whole answer: a 409 from a medication rule carries `alerts` beside
+    // `error` (docs/api.md, Medications).
+    this.body = body || null;
+    this.alerts = (body && Array.isArray(body.alerts)) ? body.alerts : [];
   }
 }
 
@@ -36,9 +40,10 @@ function url(path, query) {
 
 // api('GET', '/patients', undefined, {query: {q: 'ri'}}) -> parsed JSON body.
 // opts.auth = false sends no token and does not treat 401 as a lost session.
+// opts.headers adds request headers (e.g. Idempotency-Key).
 export async function api(method, path, body, opts = {}) {
   const auth = opts.auth !== false;
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', ...(opts.headers || {}) };
   const token = session.token();
   if (auth && token) headers.Authorization = `Bearer ${token}`;
   let payload;
@@ -63,6 +68,7 @@ export async function api(method, path, body, opts = {}) {
   }
   if (!res.ok) {
     const err = new ApiError(res.status, json);
+    err.retryAfter = Number(res.headers.get('Retry-After')) || 0;
     if (res.status === 401 && auth) onUnauthorized(err);
     throw err;
   }
