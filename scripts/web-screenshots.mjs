@@ -4,7 +4,7 @@
 //   node scripts/web-screenshots.mjs [OUTDIR]
 //
 // Writes OUTDIR/chart-1280.png (a dual-diagnosis patient's episodes),
-// patients-768.png, census-768.png and a few more (default OUTDIR:
+// patients-768.png, census-768.png, dosing-1280.png and a few more (default OUTDIR:
 // test-results/screens). docs/screenshot-chart.png is chart-1280.png.
 // Needs ./tandem, web/dist and /usr/bin/chromium, like the browser tests.
 import { mkdirSync } from 'node:fs';
@@ -64,6 +64,17 @@ try {
   await shot('chart-768', 768, 1024, `${chart}/episodes`, (p) => p.locator('.tl-row').first().waitFor(), true);
   await shot('new-patient-1280', 1280, 800, '/patients/new', (p) => p.getByLabel('Family name').waitFor(), true);
   await shot('audit-1280', 1280, 800, `${chart}/audit`, (p) => p.locator('table.audit').waitFor());
+  // Medication management (the demo cohort's orders and doses, when it has them).
+  const queue = (p) => p.locator('ol.dq-list, .dosing p.empty').first().waitFor();
+  await shot('dosing-1280', 1280, 800, '/dosing', queue, true);
+  await shot('dosing-768', 768, 1024, '/dosing', queue, true);
+  const dosed = (await server.api('GET', '/api/v1/dosing')).items[0];
+  if (dosed) {
+    const meds = `/patients/${dosed.patient.id}`;
+    await shot('chart-medications-1280', 1280, 800, `${meds}/medications`, (p) => p.locator('li.mo-item').first().waitFor(), true);
+    await shot('chart-mar-1280', 1280, 800, `${meds}/mar`, (p) => p.locator('table.mar-grid').waitFor());
+    await shot('chart-take-homes-1280', 1280, 800, `${meds}/take-homes`, (p) => p.locator('section.th-elig, .take-homes p.muted').first().waitFor(), true);
+  }
 } finally {
   await browser.close();
   await server.close();

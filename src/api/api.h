@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "domain/access.h"
+#include "store/group.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -41,6 +42,7 @@ struct api_ctx {
 	/* context */
 	struct db *db;
 	struct db *replica;             /* read replica for reports, NULL when none */
+	struct group *group;            /* group commit for hot writes, NULL when off */
 	struct actor actor;
 	struct tdm_err err;
 	/* response */
@@ -158,5 +160,45 @@ void api_admin_create(struct api_ctx *c);
 void api_admin_void(struct api_ctx *c);
 void api_mar(struct api_ctx *c);
 void api_dosing(struct api_ctx *c);
+/* treatment plans (api_plan.c) */
+void api_plan_list(struct api_ctx *c);
+void api_plan_create(struct api_ctx *c);
+void api_plan_due(struct api_ctx *c);
+void api_plan_get(struct api_ctx *c);
+void api_plan_versions(struct api_ctx *c);
+void api_plan_version_get(struct api_ctx *c);
+void api_plan_change(struct api_ctx *c);
+void api_plan_review(struct api_ctx *c);
+void api_plan_sign(struct api_ctx *c);
+
+/* therapy: sessions, series, attendance, triggers (api_therapy.c); notes (api_notes.c) */
+void api_therapy_session_list(struct api_ctx *c);
+void api_therapy_session_create(struct api_ctx *c);
+void api_therapy_session_get(struct api_ctx *c);
+void api_therapy_session_cancel(struct api_ctx *c);
+void api_attendance_put(struct api_ctx *c);
+void api_patient_sessions(struct api_ctx *c);
+void api_series_create(struct api_ctx *c);
+void api_series_get(struct api_ctx *c);
+void api_series_roster(struct api_ctx *c);
+void api_note_create(struct api_ctx *c);
+void api_note_list(struct api_ctx *c);
+void api_note_pending(struct api_ctx *c);
+void api_note_get(struct api_ctx *c);
+void api_note_update(struct api_ctx *c);
+void api_note_sign(struct api_ctx *c);
+void api_note_cosign(struct api_ctx *c);
+void api_note_addendum(struct api_ctx *c);
+void api_pnote_list(struct api_ctx *c);
+void api_pnote_create(struct api_ctx *c);
+void api_pnote_get(struct api_ctx *c);
+void api_trigger_list(struct api_ctx *c);
+void api_trigger_create(struct api_ctx *c);
+void api_coping_create(struct api_ctx *c);
+void api_coping_rate(struct api_ctx *c);
+void api_warning_sign_create(struct api_ctx *c);
+void api_contact_create(struct api_ctx *c);
+void api_relapse_retire(struct api_ctx *c);
+void api_relapse_plan(struct api_ctx *c);
 
 #endif

@@ -383,6 +383,7 @@ static json_t *alert_json(const struct alert *al)
 		return NULL;
 	json_object_set_new(o, "patient", json_pack("{s:s, s:s, s:s}", "mrn", al->mrn, "family_name",
 						    al->family_name, "given_name", al->given_name));
+	json_object_set_new(o, "recipient", api_text(al->recipient));
 	if (al->acked)
 		json_object_set_new(o, "ack", json_pack("{s:s, s:s, s:s}", "note", al->ack_note, "at",
 							al->acked_at, "by", al->acked_by));

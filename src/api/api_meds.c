@@ -313,6 +313,19 @@ static json_t *admin_json(const struct admin *a)
 			 "recorded_at", a->recorded_at, "recorded_by", a->recorded_by);
 }
 
+struct admin_call {
+	const struct actor *a;
+	int64_t order_id;
+	const struct admin_input *in;
+	struct admin_result *out;
+};
+
+static enum tdm_status admin_call_fn(struct db *db, void *arg, struct tdm_err *err)
+{
+	struct admin_call *x = arg;
+	return admin_record(db, x->a, x->order_id, x->in, x->out, err);
+}
+
 void api_admin_create(struct api_ctx *c)
 {
 	static const char *const fields[] = {"status", "amount", "slot", "dose_on", "note", "days", "closure", NULL};
@@ -357,8 +370,12 @@ void api_admin_create(struct api_ctx *c)
 	struct admin_result *r = calloc(1, sizeof *r);
 	if (!rc && !r)
 		rc = tdm_fail(&c->err, TDM_ENOMEM, NULL, "out of memory");
-	if (!rc)
-		rc = admin_record(c->db, &c->actor, c->ids[0], &in, r, &c->err);
+	if (!rc) {
+		/* Through group commit: many nurses' doses share one durable
+		 * commit; this returns once ours is on disk (or failed). */
+		struct admin_call x = {&c->actor, c->ids[0], &in, r};
+		rc = group_run(c->group, c->db, admin_call_fn, &x, &c->err);
+	}
 	if (rc) {
 		if (r)
 			fail_with_alerts(c, rc, &r->alerts);

@@ -8,6 +8,7 @@
 #include "domain/demo.h"
 #include "domain/instrument.h"
 #include "domain/instrument_db.h"
+#include "domain/supervision.h"
 #include "util/crypto.h"
 #include "util/limits.h"
 
@@ -81,8 +82,11 @@ static const char *user_use =
 	"usage: tandem user add NAME --role ROLE [--role ROLE...] [--site CODE] [--password-stdin]\n"
 	"       tandem user grant NAME --role ROLE [--site CODE]\n"
 	"       tandem user passwd NAME [--password-stdin]\n"
+	"       tandem user supervise NAME --by SUPERVISOR | --end\n"
 	"roles: admin, prescriber, nurse, therapist, intake, auditor. --site defaults to the\n"
-	"first site. Without --password-stdin a random password is generated and printed.\n";
+	"first site. Without --password-stdin a random password is generated and printed.\n"
+	"supervise: NAME's signed progress notes then await SUPERVISOR's co-signature;\n"
+	"--end stops it.\n";
 
 int cmd_user(int argc, char **argv)
 {
@@ -91,13 +95,15 @@ int cmd_user(int argc, char **argv)
 		{"role", required_argument, NULL, 'r'},
 		{"site", required_argument, NULL, 's'},
 		{"password-stdin", no_argument, NULL, 'p'},
+		{"by", required_argument, NULL, 'b'},
+		{"end", no_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_opts o;
 	cli_defaults(&o);
 	unsigned roles = 0;
-	const char *site = NULL;
-	int from_stdin = 0, ch;
+	const char *site = NULL, *by = NULL;
+	int from_stdin = 0, end = 0, ch;
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(user_use, stdout);
 		return EXIT_OK;
@@ -122,13 +128,19 @@ int cmd_user(int argc, char **argv)
 			site = optarg;
 		} else if (ch == 'p') {
 			from_stdin = 1;
+		} else if (ch == 'b') {
+			by = optarg;
+		} else if (ch == 'e') {
+			end = 1;
 		} else {
 			fputs(user_use, ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
 	int add = !strcmp(sub, "add"), grant = !strcmp(sub, "grant"), passwd = !strcmp(sub, "passwd");
-	if (optind != argc || (!add && !grant && !passwd) || ((add || grant) && !roles)) {
+	int supervise = !strcmp(sub, "supervise");
+	if (optind != argc || (!add && !grant && !passwd && !supervise) || ((add || grant) && !roles) ||
+	    (supervise && !by == !end) || (!supervise && (by || end))) {
 		fputs(user_use, stderr);
 		return EXIT_USAGE;
 	}
@@ -155,6 +167,10 @@ int cmd_user(int argc, char **argv)
 		rc = account_add(db, &a, name, pw, roles, site, NULL, &err);
 	else if (grant)
 		rc = account_grant(db, &a, name, roles, site, &err);
+	else if (supervise && by)
+		rc = supervision_start(db, &a, name, by, &err);
+	else if (supervise)
+		rc = supervision_end(db, &a, name, &err);
 	else
 		rc = account_set_password(db, &a, name, pw, &err);
 	db_close(db);
@@ -167,6 +183,10 @@ int cmd_user(int argc, char **argv)
 		printf("added user %s\n", name);
 	else if (grant)
 		printf("granted roles to %s\n", name);
+	else if (supervise && by)
+		printf("%s is supervised by %s: their signed notes await co-signature\n", name, by);
+	else if (supervise)
+		printf("supervision of %s ended\n", name);
 	else
 		printf("password of %s changed; their sessions were ended\n", name);
 	if (generated)
@@ -306,9 +326,11 @@ int cmd_demo(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	printf("loaded %d synthetic patients (%d dual diagnosis), %d diagnoses, %d episodes, "
-	       "%d placements, %d discharged, %d assessments, %d schedules, %d open alerts\n",
+	       "%d placements, %d discharged, %d assessments, %d schedules, %d open alerts, "
+	       "%d medication orders, %d doses recorded, %d take-home dispenses, %d results\n",
 	       s.patients, s.dual, s.diagnoses, s.episodes, s.placements, s.discharged, s.assessments,
-	       s.schedules, s.alerts_open);
+	       s.schedules, s.alerts_open, s.med_orders, s.med_administrations, s.takehome_dispenses,
+	       s.results);
 	return EXIT_OK;
 }
 

@@ -6,6 +6,7 @@
 #include "domain/account.h"
 #include "domain/demo.h"
 #include "http/http.h"
+#include "store/group.h"
 #include "util/log.h"
 
 #include <getopt.h>
@@ -26,12 +27,15 @@ static void on_signal(int sig)
 static void serve_usage(FILE *f)
 {
 	fprintf(f, "usage: tandem serve [--db PATH] [--listen HOST:PORT] [--tz ZONE] [--data DIR]\n"
-		   "                    [--threads N] [--web DIR] [--db-replica URL] [--demo-if-new]\n\n"
+		   "                    [--threads N] [--web DIR] [--db-replica URL] [--demo-if-new]\n"
+		   "                    [--group-batch N]\n\n"
 		   "Applies migrations, creates the admin account on the first start of an empty\n"
 		   "database (its password is printed once), and serves the API until SIGINT/SIGTERM.\n"
 		   "--demo-if-new loads the synthetic demo cohort into a database created now.\n"
 		   "--web DIR (TANDEM_WEB) serves the web app from DIR (default web/dist).\n"
-		   "--db-replica URL (TANDEM_DB_REPLICA): a streaming replica that reports read from.\n");
+		   "--db-replica URL (TANDEM_DB_REPLICA): a streaming replica that reports read from.\n"
+		   "--group-batch N (TANDEM_GROUP_BATCH): doses share one durable commit, at most N\n"
+		   "  at a time (default 32; 0 turns group commit off).\n");
 }
 
 static void print_login(const char *listen, int created, const char *pw)
@@ -60,7 +64,8 @@ int cmd_serve(int argc, char **argv)
 {
 	struct cli_opts o;
 	cli_defaults(&o);
-	int threads = 4, demo = 0;
+	int threads = 4, demo = 0, batch = 0;
+	const char *batch_env = getenv("TANDEM_GROUP_BATCH");
 	const char *web = getenv("TANDEM_WEB");
 	const char *replica = getenv("TANDEM_DB_REPLICA");
 	static const struct option opts[] = {
@@ -69,6 +74,7 @@ int cmd_serve(int argc, char **argv)
 		{"threads", required_argument, NULL, 't'}, {"demo-if-new", no_argument, NULL, 'n'},
 		{"web", required_argument, NULL, 'w'},  {"help", no_argument, NULL, 'h'},
 		{"db-replica", required_argument, NULL, 'r'},
+		{"group-batch", required_argument, NULL, 'g'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -89,6 +95,7 @@ int cmd_serve(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'g': batch_env = optarg; break;
 		case 'h': serve_usage(stdout); return EXIT_OK;
 		default: serve_usage(stderr); return EXIT_USAGE;
 		}
@@ -96,6 +103,15 @@ int cmd_serve(int argc, char **argv)
 	if (optind != argc) {
 		serve_usage(stderr);
 		return EXIT_USAGE;
+	}
+	if (batch_env && *batch_env) {
+		char *end;
+		long v = strtol(batch_env, &end, 10);
+		if (*end || v < 0 || v > GROUP_MAX_BATCH) {
+			cli_error("serve", "--group-batch must be 0-%d", GROUP_MAX_BATCH);
+			return EXIT_USAGE;
+		}
+		batch = v ? (int)v : -1;
 	}
 	struct db *db = cli_open(&o);
 	if (!db)
@@ -136,7 +152,7 @@ int cmd_serve(int argc, char **argv)
 
 	if (!web || !*web)
 		web = access("web/dist/index.html", R_OK) == 0 ? "web/dist" : DATADIR "/web";
-	struct http_config cfg = {.db_target = o.db, .listen = o.listen, .threads = threads,
+	struct http_config cfg = {.db_target = o.db, .listen = o.listen, .threads = threads, .group_batch = batch,
 				  .web_root = web, .replica_target = replica};
 	if (http_serve(&cfg, &stop_flag, &err)) {
 		cli_error("serve", "%s", err.msg);

@@ -66,14 +66,27 @@ enum tdm_status alert_raise(struct db *db, int64_t patient_id, int64_t site_id,
 	return db_insert_id(st, id, err);
 }
 
+enum tdm_status alert_address(struct db *db, int64_t alert_id, int64_t user_id, struct tdm_err *err)
+{
+	struct stmt *st = db_prepare(db, "INSERT INTO alert_recipient(alert_id, user_id) VALUES (?, ?)", err);
+	if (!st)
+		return err->code;
+	db_bind_int(st, 1, alert_id);
+	db_bind_int(st, 2, user_id);
+	return db_run(st, err);
+}
+
 #define ALERT_COLS                                                                          \
 	"al.id, al.patient_id, al.site_id, COALESCE(al.assessment_id, 0), al.rule_id, al.kind,"  \
 	" al.severity, al.message, al.found, al.why, al.source, al.roles, al.raised_at,"         \
-	" k.note, k.acked_at, k.acked_by, p.mrn, v.family_name, v.given_name"
+	" k.note, k.acked_at, k.acked_by, p.mrn, v.family_name, v.given_name,"                  \
+	" COALESCE(rc.user_id, 0), COALESCE(ru.username, '')"
 #define ALERT_FROM                                                                          \
 	" FROM alert al JOIN patient p ON p.id = al.patient_id"                                 \
 	" JOIN patient_version v ON v.patient_id = p.id AND v.is_current = 1"                  \
-	" LEFT JOIN alert_ack k ON k.alert_id = al.id"
+	" LEFT JOIN alert_ack k ON k.alert_id = al.id"                                          \
+	" LEFT JOIN alert_recipient rc ON rc.alert_id = al.id"                                  \
+	" LEFT JOIN app_user ru ON ru.id = rc.user_id"
 
 #define COPY(dst, i) snprintf(dst, sizeof dst, "%s", db_col_text(st, i))
 
@@ -107,15 +120,21 @@ static void read_alert(struct stmt *st, struct alert *al)
 	COPY(al->mrn, 16);
 	COPY(al->family_name, 17);
 	COPY(al->given_name, 18);
+	al->recipient_id = db_col_int(st, 19);
+	COPY(al->recipient, 20);
 	time_t raised;
 	if (!al->acked && !instant_parse(al->raised_at, &raised))
 		al->escalated = time(NULL) - raised > (time_t)minutes_for(al->severity) * 60;
 }
 
-/* Whether the actor is one the alert is for (or an admin when escalated). */
+/* Whether the actor is one the alert is for (or an admin when escalated).
+ * An alert addressed to one user is in that user's inbox only. */
 static int for_actor(const struct actor *a, const struct alert *al)
 {
 	unsigned held = access_roles_at(a, al->site_id);
+	if (al->recipient_id)
+		return al->recipient_id == a->user_id ? held != 0
+		       : (held & ROLE_ADMIN) && (al->escalated || a->all_sites);
 	if (held & al->roles & ~(unsigned)ROLE_ADMIN)
 		return 1;
 	return (held & ROLE_ADMIN) && (al->escalated || a->all_sites);

@@ -32,6 +32,8 @@ struct alert {
 	char acked_at[INSTANT_LEN];
 	char acked_by[TDM_LEN_USERNAME + 16];
 	int escalated;               /* open past the escalation time */
+	int64_t recipient_id;        /* addressed to one user (0: to its roles) */
+	char recipient[TDM_LEN_USERNAME + 16];
 	/* for the inbox */
 	char mrn[TDM_LEN_MRN + 1];
 	char family_name[TDM_LEN_NAME + 1];
@@ -44,6 +46,11 @@ enum tdm_status alert_load_config(const char *dir, struct tdm_err *err);
 enum tdm_status alert_raise(struct db *db, int64_t patient_id, int64_t site_id,
 			    int64_t assessment_id, const struct instr_alert *r, const char *found,
 			    int64_t *id, struct tdm_err *err);
+
+/* Inside the caller's write transaction: addresses an alert to one user.
+ * Their inbox shows it (other users of its roles see it on the chart only;
+ * admins when escalated). */
+enum tdm_status alert_address(struct db *db, int64_t alert_id, int64_t user_id, struct tdm_err *err);
 
 struct alert_query {
 	int64_t patient_id;   /* 0: the inbox across visible patients */

@@ -10,6 +10,8 @@
 #include "domain/level.h"
 #include "domain/monitoring.h"
 #include "domain/order.h"
+#include "domain/plan.h"
+#include "domain/therapy.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -54,5 +56,9 @@ enum tdm_status clinic_load(const char *dir, struct tdm_err *err)
 		rc = medrule_load(dir, err);
 	if (!rc)
 		rc = order_load(dir, err);
+	if (!rc)
+		rc = plan_load(dir, err); /* after level_load: intervals per level */
+	if (!rc)
+		rc = therapy_load(dir, err);
 	return rc;
 }

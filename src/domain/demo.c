@@ -8,6 +8,7 @@
  */
 #include "domain/demo.h"
 #include "domain/demo_measures.h"
+#include "domain/demo_meds.h"
 #include "domain/diagnosis.h"
 #include "domain/episode.h"
 #include "domain/icd10.h"
@@ -707,8 +708,39 @@ static enum tdm_status run_dx(struct db *db, const struct actor *a, int64_t pid,
 	return TDM_OK;
 }
 
+_Static_assert(DEMO_EPISODES <= DEMO_MEDS_EPISODES && DEMO_STEPS <= DEMO_MEDS_STEPS,
+	       "demo_meds.h holds every planned episode and placement");
+
+/* What demo_meds needs of the plan: episodes with their placements. */
+static void med_plan(const struct plan *pl, int64_t pid, struct demo_med_plan *mp)
+{
+	memset(mp, 0, sizeof *mp);
+	mp->patient_id = pid;
+	mp->otp = pl->otp;
+	mp->opioid = pl->substance == SU_OPIOID;
+	mp->alcohol = pl->substance == SU_ALCOHOL;
+	mp->depression = has_dx(pl, "F32.1") || has_dx(pl, "F33.1");
+	mp->anxiety = has_dx(pl, "F41.1") || has_dx(pl, "F43.10");
+	mp->bipolar = has_dx(pl, "F31.81");
+	mp->psychosis = has_dx(pl, "F20.9");
+	mp->n_ep = pl->n_ep;
+	for (int k = 0; k < pl->n_ep; k++) {
+		const struct ep_plan *e = &pl->ep[k];
+		struct demo_med_episode *m = &mp->ep[k];
+		m->start = e->start[0];
+		m->open = e->open;
+		m->end = e->open ? 0 : e->end;
+		m->discharge_reason = e->open ? NULL : discharge_kinds[e->kind].reason;
+		m->n = e->n;
+		for (int j = 0; j < e->n; j++) {
+			m->level[j] = level_ids[e->lv[j]];
+			m->level_start[j] = e->start[j];
+		}
+	}
+}
+
 static enum tdm_status load_patient(struct db *db, const struct actor *a, struct rng *r, int i,
-				    const struct plan *pl, const char *today,
+				    const struct plan *pl, const char *today, struct demo_med_counts *medc,
 				    struct demo_summary *sum, struct tdm_err *err)
 {
 	struct patient p;
@@ -742,6 +774,11 @@ static enum tdm_status load_patient(struct db *db, const struct actor *a, struct
 		sum->assessments += mc.assessments;
 		sum->alerts_open += mc.alerts_open;
 		sum->schedules += mc.schedules;
+	}
+	if (!rc && pl->n_ep) {
+		struct demo_med_plan dp;
+		med_plan(pl, p.id, &dp);
+		rc = demo_meds(db, a, &dp, rng_next(r), medc, err);
 	}
 	return rc;
 }
@@ -777,6 +814,7 @@ enum tdm_status demo_load(struct db *db, const struct actor *a, int n, unsigned 
 			  struct demo_summary *out, struct tdm_err *err)
 {
 	struct demo_summary sum = {0};
+	struct demo_med_counts medc = {0};
 	char today[DATE_LEN];
 	enum tdm_status rc = check_ready(db, n, err);
 	date_today(today);
@@ -784,8 +822,12 @@ enum tdm_status demo_load(struct db *db, const struct actor *a, int n, unsigned 
 		struct rng r = {((uint64_t)seed << 32) ^ (uint64_t)i * 0xd1b54a32d192ed03ULL};
 		struct plan pl;
 		plan_patient(&r, i, n, &pl);
-		rc = load_patient(db, a, &r, i, &pl, today, &sum, err);
+		rc = load_patient(db, a, &r, i, &pl, today, &medc, &sum, err);
 	}
+	sum.med_orders = medc.orders;
+	sum.med_administrations = medc.administrations;
+	sum.takehome_dispenses = medc.dispenses;
+	sum.results = medc.results;
 	if (out)
 		*out = sum;
 	return rc;

@@ -27,6 +27,10 @@ struct demo_summary {
 	int assessments; /* scores recorded (PHQ-9, GAD-7, CIWA-Ar, COWS) */
 	int alerts_open; /* alerts left unacknowledged for the inbox */
 	int schedules;   /* measurement schedules */
+	int med_orders;  /* medication orders (domain/demo_meds.h) */
+	int med_administrations; /* doses recorded: given, taken home, held, refused, missed */
+	int takehome_dispenses;
+	int results;     /* drug screens, breath alcohol, labs, ECGs */
 };
 
 /*

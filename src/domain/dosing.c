@@ -99,15 +99,11 @@ static void read_rec(struct stmt *st, void *row)
 	" a.recorded_at FROM med_admin a"
 #define REC_NOT_VOID " AND NOT EXISTS (SELECT 1 FROM med_admin_void v WHERE v.admin_id = a.id)"
 
-static int covered(const char *status)
-{
-	return !strcmp(status, "given") || !strcmp(status, "take_home");
-}
-
 /* Consecutive scheduled days before `before` with no dose given or taken
- * home, counting back to the last reassessment (days on hold are skipped). */
+ * home (the last such day is last_covered, "" when none in the lookback),
+ * counting back to the last reassessment; days on hold are skipped. */
 static int count_missed(const struct order *base, const struct order_event *ev, int n_ev,
-			const struct order_step *steps, int n_steps, const struct day_rec *recs, int n_recs,
+			const struct order_step *steps, int n_steps, const char *last_covered,
 			const char *before, int limit)
 {
 	char reassess_day[DATE_LEN] = "";
@@ -118,7 +114,7 @@ static int count_missed(const struct order *base, const struct order_event *ev, 
 	int missed = 0;
 	date_add_days(before, -1, d);
 	for (int k = 0; k < MISSED_LOOKBACK && missed < limit + 1; k++, date_add_days(d, -1, d)) {
-		if (strcmp(d, base->start_on) < 0 || strcmp(d, reassess_day) <= 0)
+		if (strcmp(d, base->start_on) < 0 || strcmp(d, reassess_day) <= 0 || strcmp(d, last_covered) <= 0)
 			break;
 		if (!order_scheduled_on(base, d))
 			continue;
@@ -126,11 +122,6 @@ static int count_missed(const struct order *base, const struct order_event *ev, 
 		order_derive(&o, ev, n_ev, steps, n_steps, d);
 		if (strcmp(o.status, "active"))
 			continue;
-		int ok = 0;
-		for (int i = 0; i < n_recs; i++)
-			ok |= recs[i].order_id == base->id && !strcmp(recs[i].on, d) && covered(recs[i].status);
-		if (ok)
-			break;
 		missed++;
 	}
 	return missed;
@@ -452,22 +443,27 @@ enum tdm_status admin_record(struct db *db, const struct actor *a, int64_t order
 	int limit = order_missed_limit(o.medication);
 	if (!rc && dosing && limit && per_day > 0) {
 		rc = order_history(db, o.id, &evs, &n_ev, &steps, &n_steps, err);
-		struct day_rec *recs = NULL;
-		int n_recs = 0;
-		char from[DATE_LEN];
-		date_add_days(day, -MISSED_LOOKBACK, from);
-		struct stmt *st = rc ? NULL : db_prepare(db, REC_SELECT " WHERE a.order_id = ? AND a.dose_on >= ?"
-							 " AND a.dose_on < ?" REC_NOT_VOID, err);
+		/* Days after today (a take-home dispensed ahead) are not missed. */
+		const char *upto = strcmp(day, today) > 0 ? today : day;
+		char from[DATE_LEN], last[DATE_LEN] = "";
+		date_add_days(upto, -MISSED_LOOKBACK, from);
+		struct stmt *st = rc ? NULL : db_prepare(db, "SELECT COALESCE(MAX(a.dose_on), '') FROM med_admin a"
+							 " WHERE a.order_id = ? AND a.dose_on >= ? AND a.dose_on < ?"
+							 " AND a.status IN ('given', 'take_home')" REC_NOT_VOID, err);
 		if (!rc && !st)
 			rc = err->code;
 		if (!rc) {
 			db_bind_int(st, 1, o.id);
 			db_bind_text(st, 2, from);
-			db_bind_text(st, 3, day);
-			rc = db_collect(st, sizeof *recs, 1000, read_rec, (void **)&recs, &n_recs, err);
+			db_bind_text(st, 3, upto);
+			int s = db_step(st, err);
+			if (s == DB_ROW)
+				snprintf(last, sizeof last, "%s", db_col_text(st, 0));
+			db_done(st);
+			if (s < 0)
+				rc = err->code;
 		}
-		int missed = rc ? 0 : count_missed(&o, evs, n_ev, steps, n_steps, recs, n_recs, day, limit);
-		free(recs);
+		int missed = rc ? 0 : count_missed(&o, evs, n_ev, steps, n_steps, last, upto, limit);
 		if (!rc && missed >= limit) {
 			struct rule_alert *r = &out->alerts.a[0];
 			memset(r, 0, sizeof *r);
@@ -704,9 +700,9 @@ enum tdm_status dosing_queue(struct db *db, const struct actor *a, int64_t site_
 	struct named_order *orders = NULL;
 	struct order_event *evs = NULL;
 	struct order_step *steps = NULL;
-	struct day_rec *recs = NULL;
+	struct day_rec *recs = NULL, *lasts = NULL;
 	struct pid_count *alerts = NULL, *bottles = NULL;
-	int n_orders = 0, n_ev = 0, n_steps = 0, n_recs = 0, n_alerts = 0, n_bottles = 0;
+	int n_orders = 0, n_ev = 0, n_steps = 0, n_recs = 0, n_lasts = 0, n_alerts = 0, n_bottles = 0;
 
 #define SITE_ORDERS " FROM med_order o WHERE o.site_id = ? AND o.start_on <= ? AND (o.stop_on IS NULL OR o.stop_on >= ?)"
 	struct stmt *st = db_prepare(db,
@@ -753,8 +749,24 @@ enum tdm_status dosing_queue(struct db *db, const struct actor *a, int64_t site_
 		rc = db_collect(st, sizeof *steps, 20 * DOSING_QUEUE_MAX, order_read_step, (void **)&steps, &n_steps, err);
 	}
 	if (!rc) {
-		st = db_prepare(db, REC_SELECT " WHERE a.site_id = ? AND a.dose_on >= ? AND a.dose_on <= ?" REC_NOT_VOID
-				" ORDER BY a.order_id, a.dose_on DESC, a.slot", err);
+		st = db_prepare(db, REC_SELECT " WHERE a.site_id = ? AND a.dose_on = ?" REC_NOT_VOID
+				" ORDER BY a.order_id, a.slot", err);
+		if (!st)
+			rc = err->code;
+	}
+	if (!rc) {
+		db_bind_int(st, 1, site_id);
+		db_bind_text(st, 2, day);
+		rc = db_collect(st, sizeof *recs, 4 * DOSING_QUEUE_MAX, read_rec, (void **)&recs, &n_recs, err);
+	}
+	/* Each order's last dose given or taken home before the day (within
+	 * the lookback): one aggregate over the index, then the rows. */
+	if (!rc) {
+		st = db_prepare(db, REC_SELECT " JOIN (SELECT b.order_id AS oid, MAX(b.dose_on) AS last_on FROM med_admin b"
+				" WHERE b.site_id = ? AND b.dose_on >= ? AND b.dose_on < ? AND b.status IN ('given', 'take_home')"
+				" AND NOT EXISTS (SELECT 1 FROM med_admin_void w WHERE w.admin_id = b.id) GROUP BY b.order_id) m"
+				" ON a.order_id = m.oid AND a.dose_on = m.last_on"
+				" WHERE a.status IN ('given', 'take_home')" REC_NOT_VOID " ORDER BY a.order_id, a.slot DESC", err);
 		if (!st)
 			rc = err->code;
 	}
@@ -762,7 +774,7 @@ enum tdm_status dosing_queue(struct db *db, const struct actor *a, int64_t site_
 		db_bind_int(st, 1, site_id);
 		db_bind_text(st, 2, from);
 		db_bind_text(st, 3, day);
-		rc = db_collect(st, sizeof *recs, 40 * DOSING_QUEUE_MAX, read_rec, (void **)&recs, &n_recs, err);
+		rc = db_collect(st, sizeof *lasts, 4 * DOSING_QUEUE_MAX, read_rec, (void **)&lasts, &n_lasts, err);
 	}
 	if (!rc) {
 		st = db_prepare(db, "SELECT l.patient_id, COUNT(*) FROM alert l WHERE l.site_id = ?"
@@ -796,18 +808,19 @@ enum tdm_status dosing_queue(struct db *db, const struct actor *a, int64_t site_
 		if (!out->items)
 			rc = tdm_fail(err, TDM_ENOMEM, NULL, "out of memory");
 	}
-	int e_lo = 0, s_lo = 0, r_lo = 0;
+	int e_lo = 0, s_lo = 0, r_lo = 0, l_lo = 0;
 	for (int i = 0; !rc && i < n_orders; i++) {
 		struct order *o = &orders[i].o;
-		int e_hi, s_hi, r_hi;
+		int e_hi, s_hi, r_hi, l_hi;
 		range_events(evs, n_ev, o->id, &e_lo, &e_hi);
 		range_steps(steps, n_steps, o->id, &s_lo, &s_hi);
 		range_recs(recs, n_recs, o->id, &r_lo, &r_hi);
+		range_recs(lasts, n_lasts, o->id, &l_lo, &l_hi);
 		order_derive(o, evs + e_lo, e_hi - e_lo, steps + s_lo, s_hi - s_lo, day);
 		int per_day = order_freq_per_day(o->frequency);
 		int scheduled = per_day > 0 && order_scheduled_on(o, day);
 		if ((!scheduled && r_hi == r_lo) || (strcmp(o->status, "active") && strcmp(o->status, "held"))) {
-			e_lo = e_hi, s_lo = s_hi, r_lo = r_hi;
+			e_lo = e_hi, s_lo = s_hi, r_lo = r_hi, l_lo = l_hi;
 			continue;
 		}
 		struct queue_item *q = &out->items[out->n++];
@@ -835,27 +848,25 @@ enum tdm_status dosing_queue(struct db *db, const struct actor *a, int64_t site_
 			else
 				out->done++;
 		}
-		for (int r = r_lo; r < r_hi; r++) { /* newest day first */
-			if (!strcmp(recs[r].on, day) || !covered(recs[r].status))
-				continue;
-			snprintf(q->last_on, sizeof q->last_on, "%s", recs[r].on);
-			q->last_amount = recs[r].amount;
-			snprintf(q->last_status, sizeof q->last_status, "%s", recs[r].status);
-			break;
+		if (l_lo < l_hi) { /* the last slot of the last day */
+			snprintf(q->last_on, sizeof q->last_on, "%s", lasts[l_lo].on);
+			q->last_amount = lasts[l_lo].amount;
+			snprintf(q->last_status, sizeof q->last_status, "%s", lasts[l_lo].status);
 		}
 		int limit = order_missed_limit(o->medication);
-		q->consecutive_missed = count_missed(o, evs + e_lo, e_hi - e_lo, steps + s_lo, s_hi - s_lo, recs + r_lo,
-						     r_hi - r_lo, day, limit ? limit : 7);
+		q->consecutive_missed = count_missed(o, evs + e_lo, e_hi - e_lo, steps + s_lo, s_hi - s_lo, q->last_on,
+						     day, limit ? limit : 7);
 		q->needs_reassessment = limit && q->consecutive_missed >= limit;
 		q->open_alerts = (int)count_for(alerts, n_alerts, o->patient_id);
 		q->bottles_due_back = (int)count_for(bottles, n_bottles, o->patient_id);
-		e_lo = e_hi, s_lo = s_hi, r_lo = r_hi;
+		e_lo = e_hi, s_lo = s_hi, r_lo = r_hi, l_lo = l_hi;
 	}
 #undef SITE_ORDERS
 	free(orders);
 	free(evs);
 	free(steps);
 	free(recs);
+	free(lasts);
 	free(alerts);
 	free(bottles);
 	snprintf(ev.detail, sizeof ev.detail, "date=%s items=%d", day, out->n);

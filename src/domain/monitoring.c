@@ -454,6 +454,8 @@ static enum tdm_status collect(struct db *db, const struct actor *a, int64_t pid
 		rc = load_latest(db, a, pid, site, &lat, &n_l, err);
 	if (!rc)
 		rc = build(o, n_o, lat, n_l, today, all, rows, n, truncated, err);
+	if (!rc && (n_o == MAX_ORDERS || n_l == MAX_LATEST))
+		*truncated = 1; /* more than the caps: the list is incomplete */
 	free(o);
 	free(lat);
 	return rc;

@@ -480,11 +480,19 @@ enum tdm_status order_rule_context(struct db *db, int64_t patient_id, int64_t sk
 	db_bind_int(st, 1, patient_id);
 	if ((rc = add_results(st, ctx, ids, err)))
 		return rc;
-	qsort(ctx->results, (size_t)ctx->n_results, sizeof ctx->results[0], cmp_results);
+	/* Newest first; stable, so results of the same second keep the
+	 * queries' newest-id-first order. */
+	for (int i = 1; i < ctx->n_results; i++) {
+		struct rule_result tmp = ctx->results[i];
+		int j = i;
+		for (; j > 0 && cmp_results(&ctx->results[j - 1], &tmp) > 0; j--)
+			ctx->results[j] = ctx->results[j - 1];
+		ctx->results[j] = tmp;
+	}
 
 	st = db_prepare(db, "SELECT instrument, total, administered_at FROM assessment"
 			" WHERE patient_id = ? AND instrument IN ('COWS', 'CIWA-Ar') AND administered_at >= ?"
-			" ORDER BY administered_at DESC LIMIT 32", err);
+			" ORDER BY administered_at DESC, id DESC LIMIT 32", err);
 	if (!st)
 		return err->code;
 	db_bind_int(st, 1, patient_id);

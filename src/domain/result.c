@@ -109,6 +109,14 @@ enum tdm_status result_load(const char *dir, struct tdm_err *err)
 	return rc;
 }
 
+int result_uds_substance_known(const char *substance)
+{
+	for (int i = 0; i < R.n_substances; i++)
+		if (!strcmp(substance, R.substances[i]))
+			return 1;
+	return 0;
+}
+
 /* Checks one input by kind; normalises value text and unit. */
 static enum tdm_status check(struct result *r, struct tdm_err *err)
 {

@@ -32,6 +32,8 @@ struct result {
 };
 
 enum tdm_status result_load(const char *dir, struct tdm_err *err);
+/* 1 when substance is a drug-screen substance of data/results.conf. */
+int result_uds_substance_known(const char *substance);
 
 /* Checks and records a result (in->id and status ignored); taken_at "" is
  * now. TDM_EINVAL names the field. */

@@ -34,6 +34,7 @@ static struct {
 	char meds[MAX_MEDS][MED_ID_LEN];
 	int n_meds;
 	int first_days, first_days_total, course_gap_days;
+	int limit_supply;             /* the supply held at once is bounded too */
 	unsigned closed_weekdays;     /* bit 0 = Sunday */
 	char closed_dates[MAX_CLOSURE_DATES][DATE_LEN];
 	int n_closed_dates;
@@ -102,6 +103,8 @@ static int load_entry(const struct conf_entry *e)
 			return parse_int(v, 0, MAX_WINDOW, &T.first_days_total);
 		if (!strcmp(k, "course_gap_days"))
 			return parse_int(v, 0, 3650, &T.course_gap_days);
+		if (!strcmp(k, "limit_supply_held"))
+			return parse_int(v, 0, 1, &T.limit_supply);
 		return -1;
 	}
 	if (!strcmp(s, "closure")) {
@@ -158,6 +161,7 @@ enum tdm_status takehome_load(const char *dir, struct tdm_err *err)
 	T.first_days = 14;
 	T.first_days_total = 7;
 	T.course_gap_days = 30;
+	T.limit_supply = 1;
 	T.screen_window = T.attendance_window = 30;
 	T.diversion_window = 90;
 	T.attendance_min_percent = 80;
@@ -491,10 +495,10 @@ static enum tdm_status check_ceiling(struct db *db, int64_t pid, const struct co
 	unsigned char map[MAX_WINDOW];
 	int held = 0, early = 0, n;
 	int64_t last = first + days - 1, hi = c->today + MAX_WINDOW - 1;
-	rc = dispensed_days(db, pid, med, c->today, hi, map, &n, err);
+	rc = T.limit_supply ? dispensed_days(db, pid, med, c->today, hi, map, &n, err) : TDM_OK;
 	if (rc)
 		return rc;
-	for (int64_t x = c->today; x <= hi; x++)
+	for (int64_t x = c->today; T.limit_supply && x <= hi; x++)
 		held += map[x - c->today] || (x >= first && x <= last);
 	if (held > ceiling)
 		return tdm_fail(err, TDM_ECONFLICT, "days",

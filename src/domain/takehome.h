@@ -48,8 +48,12 @@ int takehome_has_ceiling(const char *medication);
  * for ceiling medications, the prescriber's decision; closure = 1: a single
  * dose for a day the clinic is closed). TDM_OK sets *decision_id (0 when
  * none applies); TDM_ECONFLICT with a message naming the ceiling otherwise.
+ * The ceiling is min(the day's tier, the latest decision in the course); it
+ * also bounds the supply held at once (take-home days already dispensed for
+ * today onwards plus these). Closure doses are counted in none of these.
  * A medication without a ceiling (buprenorphine) is allowed with
- * *decision_id 0. TDM_EINVAL for days < 1 or a bad first_on.
+ * *decision_id 0. TDM_EINVAL for days < 1, closure with days != 1, or a bad
+ * first_on.
  */
 enum tdm_status takehome_check_dispense(struct db *db, int64_t patient_id, const char *medication,
 					const char *first_on, int days, int closure,

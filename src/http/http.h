@@ -38,6 +38,9 @@ struct http_config {
 	const char *listen;    /* "HOST:PORT" */
 	const char *web_root;  /* the web app's files; NULL: API only */
 	int threads;
+	/* Doses are recorded through group commit (store/group.h): at most this
+	 * many requests share one durable commit. 0: the default; -1: off. */
+	int group_batch;
 };
 
 /* Serves until *stop becomes non-zero, then finishes in-flight requests and

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+static struct group *group; /* group commit; NULL when off */
 static const char *db_target, *replica_target;
 static pthread_key_t db_key, replica_key;
 
@@ -336,6 +337,7 @@ static void handle(struct MHD_Connection *mc, const char *url, const char *metho
 		return;
 	}
 	c->replica = thread_replica();
+	c->group = group;
 	route_dispatch(c);
 	if (c->db->in_tx) /* a handler bug must not leave a transaction open */
 		db_rollback(c->db);
@@ -448,6 +450,8 @@ enum tdm_status http_serve(const struct http_config *cfg, volatile sig_atomic_t 
 		       cfg->web_root, NULL);
 	if (pthread_key_create(&db_key, close_db) || pthread_key_create(&replica_key, close_db))
 		return tdm_fail(err, TDM_ENOMEM, NULL, "cannot create thread key");
+	if (cfg->group_batch >= 0 && (rc = group_start(cfg->db_target, cfg->group_batch, &group, err)))
+		return rc;
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
 		NULL, NULL, on_request, NULL,
@@ -460,8 +464,11 @@ enum tdm_status http_serve(const struct http_config *cfg, volatile sig_atomic_t 
 		MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_END);
-	if (!d)
+	if (!d) {
+		group_stop(group);
+		group = NULL;
 		return tdm_fail(err, TDM_EIO, "listen", "cannot listen on %s (in use?)", cfg->listen);
+	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	char host[INET_ADDRSTRLEN];
 	inet_ntop(AF_INET, &sa.sin_addr, host, sizeof host);
@@ -484,6 +491,8 @@ enum tdm_status http_serve(const struct http_config *cfg, volatile sig_atomic_t 
 		usleep(100 * 1000);
 	}
 	MHD_stop_daemon(d);
+	group_stop(group); /* after the daemon: no request can still be queued */
+	group = NULL;
 	log_kv(LOG_INFO, "stopped", NULL);
 	return TDM_OK;
 }

@@ -76,6 +76,37 @@ static const struct table {
 		      " dispense_id, note, user_id, idem_key, idem_hash, recorded_at, recorded_by", "id"},
 	{"med_admin_void", "id, admin_id, reason, recorded_at, recorded_by", "id"},
 	{"diversion", "id, patient_id, noted_on, note, recorded_at, recorded_by", "id"},
+	/* treatment plans (migration 5) */
+	{"plan", "id, patient_id, site_id, episode_id, created_at, created_by", "id"},
+	{"plan_version", "id, plan_id, version, kind, effective_on, content, last_key, note, recorded_at,"
+			 " recorded_by", "id"},
+	{"plan_signature", "id, version_id, role, signed_by, method, attestation, signed_at, recorded_by", "id"},
+	/* therapy: sessions, attendance, notes, triggers (migration 6) */
+	{"therapy_series", "id, site_id, kind, modality, title, clinician_id, room, telehealth, first_at, minutes,"
+			   " sessions, created_at, created_by", "id"},
+	{"therapy_series_patient", "id, series_id, patient_id, added_at, added_by, removed_at, removed_by", "id"},
+	{"therapy_session", "id, site_id, series_id, kind, modality, title, clinician_id, room, telehealth,"
+			    " starts_at, ends_at, minutes, created_at, created_by", "id"},
+	{"therapy_session_cancel", "id, session_id, reason, cancelled_at, cancelled_by", "id"},
+	{"therapy_session_patient", "id, session_id, patient_id, added_at, added_by, removed_at, removed_by", "id"},
+	{"attendance", "id, session_id, patient_id, status, note, recorded_at, recorded_by", "id"},
+	{"supervision", "id, user_id, supervisor_id, started_at, started_by, ended_at, ended_by", "id"},
+	{"progress_note", "id, session_id, site_id, author_id, author, created_at", "id"},
+	{"progress_note_version", "id, note_id, version, format, recorded_at, recorded_by", "id"},
+	{"progress_note_patient", "version_id, patient_id", NULL},
+	{"progress_note_part", "id, version_id, patient_id, section, body", "id"},
+	{"progress_note_objective", "version_id, patient_id, plan_id, objective_key", NULL},
+	{"progress_note_signature", "id, note_id, version_id, kind, user_id, username, signed_at, cosigner_id", "id"},
+	{"progress_note_addendum", "id, note_id, patient_id, body, author_id, author, signed_at", "id"},
+	{"psychotherapy_note", "id, patient_id, site_id, session_id, author_id, author, body, created_at", "id"},
+	{"alert_recipient", "id, alert_id, user_id", "id"},
+	{"patient_trigger", "id, patient_id, category, description, recorded_at, recorded_by", "id"},
+	{"coping_strategy", "id, patient_id, description, recorded_at, recorded_by", "id"},
+	{"coping_trigger", "strategy_id, trigger_id", NULL},
+	{"coping_rating", "id, strategy_id, effectiveness, note, rated_on, recorded_at, recorded_by", "id"},
+	{"warning_sign", "id, patient_id, description, recorded_at, recorded_by", "id"},
+	{"support_contact", "id, patient_id, name, relationship, phone, recorded_at, recorded_by", "id"},
+	{"relapse_item_retired", "id, kind, item_id, reason, retired_at, retired_by", "id"},
 };
 #define N_TABLES ((int)(sizeof tables / sizeof tables[0]))
 

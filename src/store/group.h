@@ -40,7 +40,10 @@ struct group;
 
 typedef enum tdm_status (*group_fn)(struct db *db, void *arg, struct tdm_err *err);
 
-#define GROUP_DEFAULT_BATCH 64
+/* 32: on PostgreSQL each item is a subtransaction, and past 64 of them in
+ * one transaction (PGPROC_MAX_CACHED_SUBXIDS) every session's snapshots
+ * get slower; a failed item can use two (its work, then its audit row). */
+#define GROUP_DEFAULT_BATCH 32
 #define GROUP_MAX_BATCH 4096
 
 /*

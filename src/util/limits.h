@@ -30,6 +30,9 @@
 #define TDM_LEN_REASON        500
 #define TDM_LEN_CODE          16   /* code values: ICD-10-CM, levels, roles */
 #define TDM_LEN_SITE_NAME     100
+#define TDM_LEN_NOTE_SECTION  4000 /* one section of a progress note (S, O, A, P, ...) */
+#define TDM_LEN_NOTE_TEXT     8000 /* an addendum, a psychotherapy note */
+#define TDM_MAX_NOTE_OBJECTIVES 16 /* plan objectives one patient's part names */
 
 /* Sessions and login throttling. */
 #define TDM_SESSION_TTL_SECONDS   (8 * 3600) /* a session lasts one shift */

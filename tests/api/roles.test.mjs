@@ -16,6 +16,14 @@ const CLINICAL = ['admin', 'prescriber', 'nurse', 'therapist', 'intake'];
 // Clinical roles that see scores, trends, alerts and schedules (not intake).
 const CLINIC_CARE = ['admin', 'prescriber', 'nurse', 'therapist'];
 
+// A one-problem treatment plan naming diagnosis dx.
+const planBody = (dx) => ({
+  problems: [{
+    text: 'Opioid use disorder', diagnosis_ids: [dx],
+    goals: [{ text: 'Stay alive for my kids', objectives: [{ text: 'Attend group weekly', target_date: day(60) }] }],
+  }],
+});
+
 // [method, path, roles (null: public), success status, request builder]
 // The builder gets (role, fixtures) and returns a request that is valid for
 // that role: ids (for each {id} in order), code (for {code}), query (appended
@@ -81,6 +89,19 @@ const ROUTES = [
     (role, f) => ({ ids: [f.result[role]], body: { reason: 'role test' } })],
   ['GET', '/api/v1/formulary', CLINICAL, 200],
   ['GET', '/api/v1/formulary/{code}', CLINICAL, 200, () => ({ code: 'methadone' })],
+  ['GET', '/api/v1/patients/{id}/take-homes/eligibility', ['admin', 'prescriber', 'nurse'], 200,
+    (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/take-homes/decisions', ['prescriber'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { approved_days: 0, reason: 'role test' } })],
+  ['POST', '/api/v1/patients/{id}/take-homes/education', ['admin', 'prescriber', 'nurse'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { note: `Storage education by ${role} (role test)` } })],
+  ['POST', '/api/v1/patients/{id}/diversions', ['admin', 'prescriber', 'nurse'], 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { note: 'role test' } })],
+  ['GET', '/api/v1/patients/{id}/take-homes', ['admin', 'prescriber', 'nurse'], 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/take-homes/{id}/returns', ['admin', 'prescriber', 'nurse'], 201,
+    (role, f) => ({ ids: [f.dispense[role]], body: { bottles: 1, condition: 'returned' } })],
+  ['GET', '/api/v1/patients/{id}/monitoring', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['GET', '/api/v1/monitoring', ['admin', 'prescriber', 'nurse'], 200],
   ['GET', '/api/v1/patients/{id}/orders', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
   ['POST', '/api/v1/patients/{id}/orders', ['prescriber'], 201,
     (role, f) => ({ ids: [f.plain[role]], body: { medication: 'escitalopram', dose: 10, unit: 'mg', route: 'oral', frequency: 'daily' } })],
@@ -99,6 +120,20 @@ const ROUTES = [
     (role, f) => ({ ids: [f.given[role]], body: { reason: 'role test' } })],
   ['GET', '/api/v1/patients/{id}/mar', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
   ['GET', '/api/v1/dosing', ['admin', 'prescriber', 'nurse'], 200],
+  // Treatment plans: read A P N T, write P T.
+  ['GET', '/api/v1/patients/{id}/plans', CLINIC_CARE, 200, (role, f) => ({ ids: [f.planPatient[role]] })],
+  ['POST', '/api/v1/patients/{id}/plans', ['prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.planPatient[role]], body: planBody(f.planDx[role]) })],
+  ['GET', '/api/v1/plans/due', CLINIC_CARE, 200],
+  ['GET', '/api/v1/plans/{id}', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plan[role]] })],
+  ['GET', '/api/v1/plans/{id}/versions', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plan[role]] })],
+  ['GET', '/api/v1/plans/{id}/versions/{id}', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plan[role], 1] })],
+  ['POST', '/api/v1/plans/{id}/versions', ['prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.revisePlan[role]], body: { version: 1, note: 'role test', ...planBody(f.reviseDx[role]) } })],
+  ['POST', '/api/v1/plans/{id}/reviews', ['prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.reviewPlan[role]], body: { version: 1, note: 'role test' } })],
+  ['POST', '/api/v1/plans/{id}/sign', ['prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.plan[role]], body: { role: 'clinician', version: 1 } })],
   // Public: the patient's link or code is the only key; every caller is
   // treated alike, with or without a staff token.
   ['GET', '/api/v1/checkin/{code}', null, 200, (role, f) => ({ code: f.readCheckin[role], noAuth: true })],
@@ -144,7 +179,8 @@ let s;
 const f = {
   plain: {}, dx: {}, movingEp: {}, leavingEp: {}, spare: {}, pw: null,
   alert: {}, schedule: {}, readCheckin: {}, submitCheckin: {}, allergy: {}, result: {},
-  order: {}, titrate: {}, pause: {}, resume: {}, dose: {}, given: {},
+  order: {}, titrate: {}, pause: {}, resume: {}, dose: {}, given: {}, dispense: {},
+  planPatient: {}, planDx: {}, plan: {}, revisePlan: {}, reviseDx: {}, reviewPlan: {},
 };
 
 before(async () => {
@@ -213,6 +249,32 @@ before(async () => {
       { as: 'nurse', body: { status: 'given', amount: 50 }, headers: { 'Idempotency-Key': `fixture-${role}` } });
     expectStatus(g, 201);
     f.given[role] = g.json.id;
+    // A take-home dispense (one bottle) to return: sertraline has no
+    // time-in-treatment ceiling, so no take-home decision is needed.
+    const th = await s.req('POST', `/api/v1/orders/${await rx()}/administrations`,
+      { as: 'nurse', body: { status: 'take_home', days: 1 }, headers: { 'Idempotency-Key': `fixture-th-${role}` } });
+    expectStatus(th, 201);
+    f.dispense[role] = th.json.dispense_id;
+    // Treatment plans: a patient in care with a diagnosis and no plan yet
+    // (to create one), and three plans at version 1 (to read and sign, to
+    // change, to review).
+    const inCare = async () => {
+      const p = await mk();
+      const d = await s.req('POST', `/api/v1/patients/${p}/diagnoses`, { as: 'admin', body: { code: 'F11.20' } });
+      expectStatus(d, 201);
+      expectStatus(await s.req('POST', `/api/v1/patients/${p}/episodes`, { as: 'admin', body: { level: 'iop' } }), 201);
+      return { p, dx: d.json.id };
+    };
+    const fresh = await inCare();
+    f.planPatient[role] = fresh.p;
+    f.planDx[role] = fresh.dx;
+    for (const key of ['plan', 'revisePlan', 'reviewPlan']) {
+      const c = await inCare();
+      const pl = await s.req('POST', `/api/v1/patients/${c.p}/plans`, { as: 'therapist', body: planBody(c.dx) });
+      expectStatus(pl, 201);
+      f[key][role] = pl.json.id;
+      if (key === 'revisePlan') f.reviseDx[role] = c.dx;
+    }
     // Two check-ins: one to open (by its link token), one to submit (by its code).
     for (const key of ['readCheckin', 'submitCheckin']) {
       const ck = await s.req('POST', `/api/v1/patients/${f.plain[role]}/checkins`,

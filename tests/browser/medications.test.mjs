@@ -2,6 +2,7 @@
 // Medications tab (orders, rules' blocks and overrides, changes, titration),
 // the MAR, take-homes, and what each role may do.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { day, login, makePatient, test, useServer } from './harness.mjs';
 
 const env = useServer({ demo: 12 });
@@ -117,8 +118,9 @@ test(env, 'a retried or double-clicked dose records one dose (one Idempotency-Ke
 });
 
 test(env, 'a second nurse recording the same dose sees who gave it (409)', async ({ page, server }) => {
+  // Started yesterday: today is not the first day (whose total has its own rule).
   const p = await makePatient(server, { family_name: 'Racing' });
-  const o = await order(server, p);
+  const o = await order(server, p, { ...METHADONE, start_on: day(-1) });
   await login(page, server, 'nurse');
   await page.goto(`${server.base}/dosing`);
   await page.getByLabel('Find patient').fill('Racing');
@@ -129,7 +131,8 @@ test(env, 'a second nurse recording the same dose sees who gave it (409)', async
   await r.getByRole('button', { name: 'Record given: 30 mg' }).click();
   const conflict = r.locator('.dq-conflict');
   await conflict.waitFor();
-  assert.match(await conflict.textContent(), /Not recorded/);
+  assert.match(await conflict.textContent(), /Not recorded\./);
+  assert.match(await conflict.textContent(), /admin/, 'the answer names who recorded the dose');
   // The queue was read again: the slot shows the dose already given.
   await r.locator('.dq-slot .badge.dose-given').waitFor();
 });
@@ -143,7 +146,7 @@ test(env, 'a prescriber starting buprenorphine without a recorded COWS is stoppe
   await page.getByRole('button', { name: 'New order…' }).click();
   const form = page.locator('form.order-form');
   await form.getByLabel('Medication').selectOption('buprenorphine');
-  await form.getByLabel('Dose', { exact: true }).fill('4');
+  await form.locator('#mo-new-dose').fill('4');
   await page.waitForFunction(() => document.getElementById('mo-new-route').value === 'sublingual');
   assert.equal(await form.getByLabel('Unit').inputValue(), 'mg');
   await form.getByLabel('Indication').selectOption(String(dx.id));
@@ -169,7 +172,8 @@ test(env, 'a prescriber starting buprenorphine without a recorded COWS is stoppe
   await page.locator('.saved-order', { hasText: 'Order saved: Buprenorphine 4 mg sublingual daily' }).waitFor();
   const item = page.locator('li.mo-item[data-medication="buprenorphine"]');
   await item.waitFor();
-  await item.getByRole('button', { name: /History and changes/ }).click();
+  // The new order opens with its history: the overridden block and its reason.
+  await item.getByRole('button', { name: /Hide history/ }).waitFor();
   await item.locator('.rule-alert[data-rule="buprenorphine_induction_cows"]', { hasText: 'COWS 13 at the ED' }).waitFor();
   const stored = await server.api('GET', `/api/v1/patients/${p.id}/orders`, undefined, 'prescriber');
   assert.equal(stored.items.length, 1);
@@ -184,7 +188,7 @@ test(env, 'with a COWS of 11 recorded, the buprenorphine order goes through', as
   await page.getByRole('button', { name: 'New order…' }).click();
   const form = page.locator('form.order-form');
   await form.getByLabel('Medication').selectOption('buprenorphine');
-  await form.getByLabel('Dose', { exact: true }).fill('4');
+  await form.locator('#mo-new-dose').fill('4');
   await page.waitForFunction(() => document.getElementById('mo-new-route').value === 'sublingual');
   await form.getByRole('button', { name: 'Save order' }).click();
   await page.locator('.saved-order', { hasText: 'Order saved: Buprenorphine 4 mg' }).waitFor();
@@ -200,7 +204,7 @@ test(env, 'a naltrexone order for a patient on methadone is blocked with an expl
   await page.getByRole('button', { name: 'New order…' }).click();
   const form = page.locator('form.order-form');
   await form.getByLabel('Medication').selectOption('naltrexone');
-  await form.getByLabel('Dose', { exact: true }).fill('50');
+  await form.locator('#mo-new-dose').fill('50');
   await page.waitForFunction(() => document.getElementById('mo-new-route').value !== '');
   await form.getByRole('button', { name: 'Save order' }).click();
   const blocked = page.locator('#mo-blocked');
@@ -244,7 +248,7 @@ test(env, 'a prescriber changes a dose, sets a titration plan and pauses it; the
 
   await item.getByRole('button', { name: /^Pause titration…/ }).click();
   await item.getByLabel('Reason').fill('sedated at review');
-  await item.getByRole('button', { name: 'Pause titration' }).click();
+  await item.getByRole('button', { name: 'Pause titration', exact: true }).click();
   await item.locator('.mo-plan .badge', { hasText: 'Paused' }).waitFor();
   await item.getByRole('button', { name: /^Resume titration…/ }).waitFor();
 });
@@ -273,6 +277,20 @@ test(env, 'the MAR shows each day\'s dose in words as well as colour, and moves 
   await cell(day(-2)).getByRole('button').click();
   await page.locator('#mar-detail', { hasText: 'recorded by nurse' }).waitFor();
 });
+
+// A patient on methadone whose treatment day today is `treatmentDay`. An
+// order may be backdated only a few days through the API, so its start is
+// moved in the database (as the clock would), then a prescriber's
+// reassessment keeps the missed-dose rule from holding the next dose.
+async function onMethadoneSince(server, p, treatmentDay) {
+  const o = await order(server, p);
+  const start = day(1 - treatmentDay);
+  const r = spawnSync('sqlite3', [server.db, `UPDATE med_order SET start_on = '${start}' WHERE id = ${o.id};`
+    + ` UPDATE med_order_event SET effective_on = '${start}' WHERE order_id = ${o.id} AND kind = 'start';`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  await server.api('POST', `/api/v1/orders/${o.id}/events`, { kind: 'reassess', reason: 'back after take-homes review' }, 'prescriber');
+  return o;
+}
 
 async function fetchAdmin(server, orderId, body, key, user = 'nurse') {
   await server.api('GET', '/api/v1/me', undefined, user);
@@ -329,7 +347,7 @@ test(env, 'a nurse has no New order button; the dosing window works at 768 px', 
 
 test(env, 'the take-home view for a patient on day 20 allows at most 14 days', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Twentieth' });
-  await order(server, p, { ...METHADONE, start_on: day(-19) });
+  await onMethadoneSince(server, p, 20);
   await login(page, server, 'prescriber');
   await page.goto(`${server.base}/patients/${p.id}/take-homes`);
   const el = page.locator('section.th-elig');
@@ -346,16 +364,20 @@ test(env, 'the take-home view for a patient on day 20 allows at most 14 days', a
   await page.getByRole('button', { name: 'Record decision' }).click();
   await page.locator('.field:has(#th-dec-approved_days) .field-error', { hasText: 'At most 14 days' }).waitFor();
   await days.fill('14');
+  await page.getByText('Your reading of each factor (optional)').click();
+  await page.getByLabel('Note: Regular attendance for supervised dosing').fill('attends daily since day 3');
   await page.getByRole('button', { name: 'Record decision' }).click();
   await el.locator('.th-decision', { hasText: '14 days' }).waitFor();
+  await el.locator('.th-dec-notes', { hasText: 'attends daily since day 3' }).waitFor();
   const stored = await server.api('GET', `/api/v1/patients/${p.id}/take-homes/eligibility`, undefined, 'prescriber');
   assert.equal(stored.decision.approved_days, 14);
+  assert.equal(stored.decision.factors.attendance.note, 'attends daily since day 3');
   assert.equal(stored.ceiling, 14);
 });
 
 test(env, 'the measures trend marks the dose changes of the patient\'s medications', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Marked' });
-  for (const [h, a] of [[30, [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]], [2, [1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0]]]) {
+  for (const [h, a] of [[30, [1, 0, 1, 0, 1, 0, 1, 0, 0, 1, 0]], [1, [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]]]) {
     const at = new Date(Date.now() - h * 3600000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     await server.api('POST', `/api/v1/patients/${p.id}/assessments`, { instrument: 'COWS', answers: a, administered_at: at }, 'nurse');
   }
@@ -364,4 +386,54 @@ test(env, 'the measures trend marks the dose changes of the patient\'s medicatio
   await page.goto(`${server.base}/patients/${p.id}/measures`);
   const card = page.locator('section.minstr[data-instrument="COWS"]');
   await card.locator('.trend-legend li.mk-dose', { hasText: 'buprenorphine 4 mg' }).waitFor();
+});
+
+test(env, 'a nurse dispenses take-homes at the window (refused above the ceiling) and records the bottles coming back', async ({ page, server }) => {
+  const p = await makePatient(server, { family_name: 'Takehome' });
+  const o = await onMethadoneSince(server, p, 20);
+  await server.api('POST', `/api/v1/patients/${p.id}/take-homes/education`, { note: 'lock box, away from children' }, 'nurse');
+  await server.api('POST', `/api/v1/patients/${p.id}/take-homes/decisions`, { approved_days: 3, reason: 'stable, screens negative' }, 'prescriber');
+  await login(page, server, 'nurse');
+  await page.goto(`${server.base}/dosing`);
+  await page.getByLabel('Find patient').fill('Takehome');
+  const r = row(page, o);
+  await r.getByRole('button', { name: /^Take-home…/ }).click();
+  await r.getByLabel('Days').fill('5');
+  await r.getByRole('button', { name: 'Dispense take-homes' }).click();
+  await r.locator('.dq-conflict', { hasText: 'Not recorded' }).waitFor();
+  await r.getByLabel('Days').fill('2');
+  await r.getByRole('button', { name: 'Dispense take-homes' }).click();
+  await r.locator('.dq-outcome', { hasText: 'Dispensed 2 take-home doses' }).waitFor();
+  assert.match(await r.locator('.dq-outcome').textContent(), /2 bottles/);
+
+  await page.goto(`${server.base}/patients/${p.id}/take-homes`);
+  const disp = page.locator('table.th-table tbody tr[data-dispense]');
+  await disp.waitFor();
+  assert.equal(await disp.getAttribute('data-out'), '2');
+  await disp.getByRole('button', { name: /Record return…/ }).click();
+  await page.getByLabel('Bottles').fill('2');
+  await page.getByLabel('Condition').selectOption('returned');
+  await page.getByRole('button', { name: 'Record return', exact: true }).click();
+  await page.locator('table.th-table tbody tr[data-dispense][data-out="0"]', { hasText: '2 returned' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: /Record return…/ }).count(), 0);
+});
+
+test(env, 'monitoring due for a methadone patient shows on the chart and on the clinic-wide list', async ({ page, server }) => {
+  const p = await makePatient(server, { family_name: 'Monitored' });
+  await order(server, p);
+  await login(page, server, 'nurse');
+  await page.goto(`${server.base}/patients/${p.id}/medications`);
+  const row = page.locator('section.med-monitoring table.monitoring-table tr[data-rule="methadone_ecg"]');
+  await row.waitFor();
+  assert.match(await row.textContent(), /ECG/);
+  assert.match(await row.textContent(), /Due|Overdue/);
+  assert.match(await row.textContent(), /Krantz/, 'the source is shown');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Monitoring' }).click();
+  await page.getByRole('heading', { name: 'Monitoring', level: 1 }).waitFor();
+  await page.getByLabel('Find').fill('Monitored');
+  const item = page.locator('table.monitoring-table tr[data-rule="methadone_ecg"]', { hasText: 'Monitored, Robin' });
+  await item.waitFor();
+  await item.getByRole('link', { name: 'Monitored, Robin' }).click();
+  await page.getByRole('heading', { name: 'Monitored, Robin' }).waitFor();
 });

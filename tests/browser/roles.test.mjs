@@ -16,7 +16,7 @@ test(env, 'a therapist does not get the audit view', async ({ page, server }) =>
 
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Confidant, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Results']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Medications', 'MAR', 'Results']);
   assert.equal(await page.getByRole('link', { name: 'Edit demographics' }).count(), 0);
   await page.getByRole('link', { name: 'Diagnoses' }).click();
   await page.getByRole('heading', { name: 'Add a diagnosis' }).waitFor();
@@ -32,10 +32,10 @@ test(env, 'a therapist does not get the audit view', async ({ page, server }) =>
 test(env, 'an admin sees the chart audit tab with this record\'s reads', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Traceable' });
   await login(page, server, 'admin');
-  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Alerts', 'Audit']);
+  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Dosing', 'Alerts', 'Monitoring', 'Audit']);
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Traceable, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Results', 'Audit']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Medications', 'MAR', 'Take-homes', 'Results', 'Audit']);
   await page.getByRole('link', { name: 'Audit' }).last().click();
   await page.locator('table.audit').waitFor();
   const actions = await page.locator('table.audit tbody td:nth-child(4)').allTextContents();

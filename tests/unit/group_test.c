@@ -505,6 +505,42 @@ static void test_stop_drains_the_queue(void **state)
 	assert_int_equal(count_key(t->db, ""), 3);
 }
 
+/* PostgreSQL: the writer's connection is killed between batches. The next
+ * batch fails retryably (TDM_EBUSY, a 503) and the one after reconnects. */
+static enum tdm_status pid_fn(struct db *db, void *arg, struct tdm_err *err)
+{
+	int found;
+	struct stmt *st = db_prepare(db, "SELECT pg_backend_pid()", err);
+	return st ? db_query_int(st, arg, &found, err) : err->code;
+}
+
+static void test_lost_connection_reconnects(void **state)
+{
+	struct tdb *t = *state;
+	struct tdm_err err;
+	int64_t pid = 0, ok = 0;
+	int found;
+	if (!tdb_pg())
+		skip();
+	struct group *g = start(t, 0);
+	assert_ok(group_run(g, NULL, pid_fn, &pid, &err), &err);
+	struct stmt *st = db_prepare(t->db, "SELECT CASE WHEN pg_terminate_backend(?, 5000)"
+					    " THEN 1 ELSE 0 END", &err);
+	assert_non_null(st);
+	db_bind_int(st, 1, pid);
+	assert_ok(db_query_int(st, &ok, &found, &err), &err);
+	assert_int_equal(ok, 1);
+	struct ins a = {"before-reconnect", OK_COMMIT}, b = {"after-reconnect", OK_COMMIT};
+	assert_status(TDM_EBUSY, group_run(g, NULL, ins_fn, &a, &err), &err);
+	assert_ok(group_run(g, NULL, ins_fn, &b, &err), &err);
+	struct group_stats s;
+	group_stats(g, &s);
+	group_stop(g);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(count_key(t->db, "before-reconnect"), 0);
+	assert_int_equal(count_key(t->db, "after-reconnect"), 1);
+}
+
 /* Real domain operations (patient_create, patient_get with its audit row, a
  * refused read with its audit row of the failed attempt) from many threads:
  * every row is there and the hash chain verifies. */
@@ -619,7 +655,7 @@ struct bench_worker {
 	struct group *g;
 	const char *target;
 	const struct actor *a;
-	int id, n, failures;
+	int round, id, n, failures;
 	pthread_t th;
 };
 
@@ -634,7 +670,7 @@ static void *bench_main(void *p)
 	}
 	for (int i = 0; i < w->n; i++) {
 		struct bench_arg b = {.a = w->a};
-		snprintf(b.key, sizeof b.key, "%s%d-%d", w->g ? "g" : "p", w->id, i);
+		snprintf(b.key, sizeof b.key, "r%d-%d-%d", w->round, w->id, i);
 		tdm_err_clear(&err);
 		if (group_run(w->g, own, bench_fn, &b, &err) != TDM_OK)
 			w->failures++;
@@ -654,12 +690,16 @@ static double now_s(void)
 
 static void bench_round(struct tdb *t, struct group *g, int threads, int per_thread)
 {
+	static int round;
 	struct bench_worker w[BENCH_MAX_THREADS];
+	struct group_stats s0;
 	int failures = 0;
+	round++;
+	group_stats(g, &s0);
 	double t0 = now_s();
 	for (int i = 0; i < threads; i++) {
-		w[i] = (struct bench_worker){.g = g, .target = t->path, .a = &t->sys, .id = i,
-					     .n = per_thread};
+		w[i] = (struct bench_worker){.g = g, .target = t->path, .a = &t->sys,
+					     .round = round, .id = i, .n = per_thread};
 		if (pthread_create(&w[i].th, NULL, bench_main, &w[i]))
 			fail_msg("pthread_create");
 	}
@@ -676,12 +716,52 @@ static void bench_round(struct tdb *t, struct group *g, int threads, int per_thr
 	if (g) {
 		struct group_stats s;
 		group_stats(g, &s);
+		s.batches -= s0.batches;
+		s.items -= s0.items;
 		printf(",\"batches\":%lld,\"avg_batch\":%.1f,\"largest\":%lld",
 		       (long long)s.batches, (double)s.items / (double)(s.batches ? s.batches : 1),
 		       (long long)s.largest);
 	}
 	printf("}\n");
 	fflush(stdout);
+}
+
+struct outsider {
+	const char *target;
+	const struct actor *a;
+	pthread_mutex_t mu;
+	int stop, ops, failures;
+	double max_s;
+	pthread_t th;
+};
+
+static void *outsider_main(void *p)
+{
+	struct outsider *o = p;
+	struct tdm_err err;
+	struct db *own = NULL;
+	struct timespec pause = {0, 5 * 1000 * 1000};
+	if (db_open(o->target, &own, &err) != TDM_OK)
+		return NULL;
+	for (int i = 0;; i++) {
+		pthread_mutex_lock(&o->mu);
+		int stop = o->stop;
+		pthread_mutex_unlock(&o->mu);
+		if (stop)
+			break;
+		struct bench_arg b = {.a = o->a};
+		snprintf(b.key, sizeof b.key, "o-%d", i);
+		double t0 = now_s();
+		if (bench_fn(own, &b, &err) != TDM_OK)
+			o->failures++;
+		double d = now_s() - t0;
+		if (d > o->max_s)
+			o->max_s = d;
+		o->ops++;
+		nanosleep(&pause, NULL); /* about 200 writes a second at most */
+	}
+	db_close(own);
+	return NULL;
 }
 
 static void bench(int threads, int per_thread)
@@ -694,6 +774,21 @@ static void bench(int threads, int per_thread)
 	bench_round(t, NULL, threads, per_thread);
 	struct group *g = start(t, 0);
 	bench_round(t, g, threads, per_thread);
+	/* Again, with one plain (ungrouped) writer on its own connection, one
+	 * write every 5 ms, competing for the write lock: how long does it
+	 * wait, and what does it cost the group? */
+	struct outsider o = {.target = t->path, .a = &t->sys};
+	pthread_mutex_init(&o.mu, NULL);
+	if (pthread_create(&o.th, NULL, outsider_main, &o))
+		fail_msg("pthread_create");
+	bench_round(t, g, threads, per_thread);
+	pthread_mutex_lock(&o.mu);
+	o.stop = 1;
+	pthread_mutex_unlock(&o.mu);
+	pthread_join(o.th, NULL);
+	pthread_mutex_destroy(&o.mu);
+	printf("{\"outsider\":\"plain writer during the grouped round\",\"ops\":%d,\"failed\":%d,"
+	       "\"max_wait_ms\":%.1f}\n", o.ops, o.failures, o.max_s * 1000);
 	group_stop(g);
 	if (audit_verify(t->db, &rep, &err) != TDM_OK || rep.bad_seq)
 		printf("audit chain broken: %s\n", rep.why);
@@ -728,6 +823,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lost_transaction_restarts_the_rest, setup,
 						tdb_teardown),
 		cmocka_unit_test_setup_teardown(test_stop_drains_the_queue, setup, tdb_teardown),
+		cmocka_unit_test_setup_teardown(test_lost_connection_reconnects, setup,
+						tdb_teardown),
 		cmocka_unit_test_setup_teardown(test_domain_code_and_audit_chain, setup,
 						tdb_teardown),
 	};

@@ -38,7 +38,7 @@ export function MonitoringTable({ items, withPatient = false, caption }) {
             : null}
           <td><strong>${m.what}</strong></td>
           <td>${m.medication}</td>
-          <td class="nowrap">${m.due_on ? shortDate(m.due_on, true) : html`<span class="muted">now</span>`}
+          <td class="nowrap">${m.due_on ? shortDate(m.due_on, true) : html`<span class="muted">—</span>`}
             <div class="muted small">${m.due_on || ''}</div></td>
           <td><span class=${`badge mon mon-${m.status}`}>${MON_STATUS[m.status] || m.status}</span></td>
           <td class="nowrap">${m.last_done ? m.last_done.slice(0, 10) : html`<span class="muted">never recorded</span>`}</td>
@@ -57,7 +57,7 @@ function Monitoring({ ctx, version }) {
   const shown = all ? items : open;
   return html`<section class="card med-monitoring" aria-labelledby="md-mon">
     <div class="card-head">
-      <h2 id="md-mon">Monitoring${mon.data ? html` <span class="muted">(${plural(open.length, 'due')})</span>` : null}</h2>
+      <h2 id="md-mon">Monitoring${mon.data ? html` <span class="muted">(${open.length} due or overdue)</span>` : null}</h2>
       ${items.length > open.length
         ? html`<button type="button" class="btn btn-small btn-quiet" onClick=${() => setAll(!all)}>${all ? 'Only what is due' : 'Show everything'}</button>`
         : null}

@@ -11,6 +11,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../lib/api.js';
 import { addDays, instant, plural, shortDate } from '../lib/format.js';
+import { num } from '../lib/meds.js';
 import {
   DateField, ErrorBanner, FormError, Loading, SelectField, TableWrap, TextArea, TextField, errorFor, fieldId, useAsync, useFocusError,
 } from '../components/ui.js';
@@ -36,15 +37,21 @@ function Factors({ factors }) {
           : html`<span class="badge ok">No concern found</span>`}
       </div>
       ${(f.evidence || []).length
-        ? html`<ul class="th-evidence small">${f.evidence.map((e, i) => html`<li key=${i}>${evidenceText(e)}</li>`)}</ul>`
+        ? html`<ul class="th-evidence small">${f.evidence.map((e, i) => html`<li key=${i} data-kind=${e && e.kind}>${evidenceText(e)}</li>`)}
+            ${f.more ? html`<li class="muted">and ${f.more} more</li>` : null}</ul>`
         : html`<p class="small muted">No evidence recorded in Tandem.</p>`}
     </li>`)}
   </ol>`;
 }
 
+// The prescriber's reading of each factor, starting from what Tandem found.
+const blankFactors = (el) => Object.fromEntries((el.factors || []).map((f) => [f.id, { concern: !!f.concern, note: '' }]));
+
 function DecisionForm({ ctx, el, onDone }) {
   const form = 'th-dec';
   const [v, setV] = useState({ approved_days: '', reason: '' });
+  const [fs, setFs] = useState(() => blankFactors(el));
+  const setF = (id, k) => (x) => setFs((o) => ({ ...o, [id]: { ...o[id], [k]: x } }));
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   useFocusError(form, err, ['approved_days', 'reason']);
@@ -64,9 +71,14 @@ function DecisionForm({ ctx, el, onDone }) {
     }
     setBusy(true);
     try {
-      const d = await post(`/patients/${ctx.patient.id}/take-homes/decisions`, { approved_days: days, reason: v.reason.trim() });
+      const factors = {};
+      for (const [id, f] of Object.entries(fs)) factors[id] = f.note.trim() ? { concern: f.concern, note: f.note.trim() } : { concern: f.concern };
+      const body = { approved_days: days, reason: v.reason.trim() };
+      if (Object.keys(factors).length) body.factors = factors;
+      const d = await post(`/patients/${ctx.patient.id}/take-homes/decisions`, body);
       setBusy(false);
       setV({ approved_days: '', reason: '' });
+      setFs(blankFactors(el));
       onDone(`Decision recorded: ${plural(d.approved_days, 'take-home day')}.`);
     } catch (x) {
       setBusy(false);
@@ -83,6 +95,23 @@ function DecisionForm({ ctx, el, onDone }) {
       })} />
       <div class="th-reason"><${TextArea} ...${prop('reason', 'Reason', { required: true, rows: 2, hint: 'Your weighing of the six factors' })} /></div>
     </div>
+    ${(el.factors || []).length
+      ? html`<details class="th-dec-factors">
+          <summary>Your reading of each factor (optional)</summary>
+          <${TableWrap} label="Factors">
+            <table class="table compact small">
+              <thead><tr><th scope="col">Factor</th><th scope="col">Concern</th><th scope="col">Note</th></tr></thead>
+              <tbody>${el.factors.map((f, i) => html`<tr key=${f.id}>
+                <th scope="row">${i + 1}. ${f.title}</th>
+                <td><input type="checkbox" id=${`${form}-fc-${f.id}`} aria-label=${`Concern: ${f.title}`} checked=${fs[f.id] && fs[f.id].concern}
+                  onChange=${(e) => setF(f.id, 'concern')(e.currentTarget.checked)} /></td>
+                <td><input type="text" id=${`${form}-fn-${f.id}`} aria-label=${`Note: ${f.title}`} maxlength="500" autocomplete="off"
+                  value=${fs[f.id] ? fs[f.id].note : ''} onInput=${(e) => setF(f.id, 'note')(e.currentTarget.value)} /></td>
+              </tr>`)}</tbody>
+            </table>
+          <//>
+        </details>`
+      : null}
     <div class="actions"><button class="btn btn-primary" type="submit" disabled=${busy}>Record decision</button></div>
   </form>`;
 }
@@ -127,6 +156,15 @@ function NoteForm({ id, title, label, path, withDate, button, onDone, onCancel, 
   </form>`;
 }
 
+// The decision's notes per factor, where the prescriber wrote any.
+function decisionFactors(d, el) {
+  const entries = Object.entries(d.factors || {}).filter(([, v]) => v && (typeof v === 'string' || v.note || v.concern));
+  if (!entries.length) return null;
+  const title = (id) => ((el.factors || []).find((f) => f.id === id) || { title: id }).title;
+  return html`<ul class="small th-dec-notes">${entries.map(([id, v]) => html`<li key=${id}>
+    ${v.concern ? html`<span class="badge flag-block">Concern</span> ` : null}<strong>${title(id)}</strong>${typeof v === 'string' ? `: ${v}` : v.note ? `: ${v.note}` : ''}</li>`)}</ul>`;
+}
+
 function Eligibility({ ctx, el, reload }) {
   const [form, setForm] = useState(null); // 'education' | 'diversion'
   const mayDecide = ctx.can('POST /api/v1/patients/{id}/take-homes/decisions');
@@ -153,6 +191,9 @@ function Eligibility({ ctx, el, reload }) {
         <div class="stat-note muted">${d ? 'the lower of the maximum and the decision' : 'no decision yet: none may be dispensed'}</div></div>
     </div>
     ${el.tier ? html`<p class="small th-source"><span class="rule-k">Source:</span> ${el.tier.source}</p>` : null}
+    ${el.first_days && el.treatment_day && el.treatment_day <= el.first_days.through_day
+      ? html`<p class="small th-first">${`First ${el.first_days.through_day} days of treatment: ${el.first_days.used} of ${plural(el.first_days.limit, 'take-home day')} used.`}</p>`
+      : null}
     ${el.closure_dose_allowed ? html`<p class="small muted">A single dose for a day the clinic is closed may be dispensed.</p>` : null}
 
     <h3>The six factors${concerns ? html` <span class="badge flag-block">${plural(concerns, 'concern')}</span>` : null}</h3>
@@ -168,9 +209,10 @@ function Eligibility({ ctx, el, reload }) {
       <div>
         <h3>Latest decision</h3>
         ${d
-          ? html`<p class="th-decision"><strong>${plural(d.approved_days, 'day')}</strong> approved
-              <span class="muted">(maximum then ${d.max_days})</span> by ${d.decided_by}, ${instant(d.decided_at)}</p>
-              <p class="small">${d.reason}</p>`
+          ? html`<p class="th-decision"><strong>${plural(d.approved_days, 'day')}</strong>${' approved '}
+              <span class="muted">(maximum then ${d.max_days})</span>${` by ${d.decided_by}, ${instant(d.decided_at)}`}</p>
+              <p class="small">${d.reason}</p>
+              ${decisionFactors(d, el)}`
           : html`<p class="muted th-decision">No decision recorded.</p>`}
       </div>
     </div>
@@ -191,7 +233,7 @@ function Eligibility({ ctx, el, reload }) {
       ? html`<${NoteForm} id="th-div" title="Document diversion" label="What happened" button="Document diversion" withDate
           path=${`/patients/${ctx.patient.id}/diversions`} onCancel=${() => setForm(null)} onDone=${() => done('Diversion documented.')} />`
       : null}
-    ${mayDecide ? html`<${DecisionForm} ctx=${ctx} el=${el} onDone=${done} />` : null}
+    ${mayDecide && el.treatment_day ? html`<${DecisionForm} ctx=${ctx} el=${el} onDone=${done} />` : null}
   </section>`;
 }
 
@@ -237,12 +279,10 @@ function ReturnForm({ th, onDone, onCancel }) {
   </form>`;
 }
 
-// Bottles still out for a dispense, whatever the server calls it.
+// Bottles still out for a dispense.
 function outstanding(th) {
-  if (th.bottles_out !== undefined) return th.bottles_out;
   if (th.outstanding !== undefined) return th.outstanding;
-  const back = (th.bottles_returned ?? th.returned ?? 0) + (th.bottles_missing ?? th.missing ?? 0);
-  return Math.max(0, (th.bottles || 0) - back);
+  return Math.max(0, (th.bottles || 0) - (th.returned || 0) - (th.missing || 0) - (th.tampered || 0));
 }
 
 function Dispenses({ ctx, version, onChanged }) {
@@ -259,27 +299,33 @@ function Dispenses({ ctx, version, onChanged }) {
     ${items.length
       ? html`<${TableWrap} label="Take-home dispenses">
           <table class="table small th-table">
-            <thead><tr><th scope="col">Days</th><th scope="col">Medication</th><th scope="col" class="num">Bottles out</th>
-              <th scope="col" class="num">Returned</th><th scope="col">Returns</th><th scope="col">Dispensed</th>
+            <thead><tr><th scope="col">Days</th><th scope="col">Dose</th><th scope="col" class="num">Bottles out</th>
+              <th scope="col">Back</th><th scope="col">Due back</th><th scope="col">Dispensed</th>
               ${mayReturn ? html`<th scope="col"><span class="sr-only">Actions</span></th>` : null}</tr></thead>
             <tbody>
               ${items.map((th) => {
                 const out = outstanding(th);
                 const last = th.last_on || (th.first_on && th.days ? addDays(th.first_on, th.days - 1) : '');
+                const back = [
+                  th.returned ? `${th.returned} returned` : '',
+                  th.missing ? `${th.missing} missing` : '',
+                  th.tampered ? `${th.tampered} tampered` : '',
+                ].filter(Boolean).join(', ');
                 return html`
-                <tr key=${th.id} data-dispense=${th.id} data-out=${out}>
+                <tr key=${th.id} data-dispense=${th.id} data-out=${out} class=${th.overdue ? 'warn' : ''}>
                   <td class="nowrap">${th.first_on ? shortDate(th.first_on, true) : ''}${last && last !== th.first_on ? ` – ${shortDate(last, true)}` : ''}
-                    <div class="muted">${plural(th.days || 0, 'day')}${th.closure ? ' · clinic closure' : ''}</div></td>
-                  <td>${th.medication_name || th.medication || ''}${th.amount !== undefined && th.amount !== null ? ` ${th.amount} ${th.unit || ''}` : ''}</td>
+                    <div class="muted">${plural(th.days || 0, 'day')}${th.closure ? ' · clinic closed' : ''}</div></td>
+                  <td class="nowrap">${th.medication_name || th.medication || ''} ${th.amount !== undefined && th.amount !== null ? `${num(th.amount)} ${th.unit || ''}` : ''}</td>
                   <td class="num">${out}<span class="muted"> of ${th.bottles ?? th.days}</span></td>
-                  <td class="num">${th.bottles_returned ?? th.returned ?? 0}</td>
-                  <td>${(th.returns || []).map((r, i) => html`<div key=${i}>${plural(r.bottles, 'bottle')} ${r.condition}${r.note ? ` — ${r.note}` : ''}
-                    <span class="muted"> ${r.recorded_by || ''} ${r.recorded_at ? instant(r.recorded_at) : ''}</span></div>`)}</td>
+                  <td>${back || html`<span class="muted">none yet</span>`}
+                    ${th.missing || th.tampered ? html` <span class="badge flag-block">Check</span>` : null}</td>
+                  <td class="nowrap">${th.due_back_on ? shortDate(th.due_back_on, true) : ''}
+                    ${th.overdue ? html` <span class="badge flag-block">Overdue</span>` : null}</td>
                   <td class="nowrap">${th.recorded_at ? instant(th.recorded_at) : ''}<div class="muted">${th.recorded_by || ''}</div></td>
                   ${mayReturn
                     ? html`<td>${out > 0
                         ? html`<button type="button" class="btn btn-small" aria-expanded=${open === th.id ? 'true' : 'false'}
-                            onClick=${() => setOpen(open === th.id ? null : th.id)}>Record return…</button>`
+                            onClick=${() => setOpen(open === th.id ? null : th.id)}>Record return…<span class="sr-only"> ${th.first_on}</span></button>`
                         : null}</td>`
                     : null}
                 </tr>

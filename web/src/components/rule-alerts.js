@@ -3,6 +3,7 @@
 // rule id, what was found, why it matters, the source and the configuration
 // key of its threshold, and an override with its written reason.
 import { html } from 'htm/preact';
+import { instant } from '../lib/format.js';
 import { severityText } from '../lib/meds.js';
 
 export function RuleAlert({ a }) {
@@ -17,9 +18,9 @@ export function RuleAlert({ a }) {
     ${a.source ? html`<p class="rule-source small"><span class="rule-k">Source:</span> ${a.source}</p>` : null}
     ${a.config_key ? html`<p class="rule-config small muted">Threshold: <span class="mono">${a.config_key}</span></p>` : null}
     ${a.overridden || a.override_reason
-      ? html`<p class="rule-override small"><span class="rule-k">Override reason:</span> ${a.override_reason || '—'}
-          ${a.overridden_by ? html` <span class="muted">(${a.overridden_by}${a.overridden_at ? `, ${a.overridden_at}` : ''})</span>` : null}</p>`
+      ? html`<p class="rule-override small"><span class="rule-k">Overridden by ${a.recorded_by || 'the prescriber'}:</span> ${a.override_reason || '—'}</p>`
       : null}
+    ${a.recorded_at ? html`<p class="rule-when small muted">Shown ${instant(a.recorded_at)}${a.recorded_by ? ` to ${a.recorded_by}` : ''}</p>` : null}
   </li>`;
 }
 

@@ -6,10 +6,10 @@
 //     plot, on the same time axis (colours from lib/levels.js);
 //   - the baseline as a dashed line;
 //   - events as labelled vertical lines: `markers` = [{at, label, kind}].
-//     Response and remission come from the trend (outcomeMarkers below).
-//     EXTENSION POINT: medication dose changes join the same list when the
-//     medication API exists (kind 'dose', e.g. {at, label: 'Sertraline
-//     50 → 100 mg', kind: 'dose'}); the chart needs no other change.
+//     Response and remission come from the trend (outcomeMarkers below);
+//     medication dose starts and changes join the same list (kind 'dose',
+//     e.g. {at, label: 'methadone 60 mg', kind: 'dose'}; lib/meds.js
+//     doseMarkers, used by chart/measures.js).
 // The canvas and the hover read-out are hidden from screen readers; callers
 // show the points in a table. The host element carries data-points (the
 // number of points drawn) for tests.

@@ -66,6 +66,16 @@ export const ROUTES = {
   'POST /api/v1/take-homes/{id}/returns': [A, P, N],
   'GET /api/v1/patients/{id}/monitoring': [A, P, N, T],
   'GET /api/v1/monitoring': [A, P, N],
+  // Treatment plans: read A P N T, write P T.
+  'GET /api/v1/patients/{id}/plans': [A, P, N, T],
+  'POST /api/v1/patients/{id}/plans': [P, T],
+  'GET /api/v1/plans/due': [A, P, N, T],
+  'GET /api/v1/plans/{id}': [A, P, N, T],
+  'GET /api/v1/plans/{id}/versions': [A, P, N, T],
+  'GET /api/v1/plans/{id}/versions/{id}': [A, P, N, T],
+  'POST /api/v1/plans/{id}/versions': [P, T],
+  'POST /api/v1/plans/{id}/reviews': [P, T],
+  'POST /api/v1/plans/{id}/sign': [P, T],
   // GET and POST /api/v1/checkin/{code} are public (pages/checkin.js).
 };
 

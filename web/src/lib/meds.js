@@ -3,6 +3,7 @@
 // load), dose text, and recording a dose with an Idempotency-Key that is made
 // once per intended action and reused when the same request is retried.
 import { api, get } from './api.js';
+import { today } from './format.js';
 
 // ---- wording ----
 
@@ -218,20 +219,28 @@ export async function doseMarkers(patientId, dayStart) {
   const orders = (list.items || []).slice().sort((a, b) => (b.start_on || '').localeCompare(a.start_on || '')).slice(0, MAX_ORDERS);
   const details = await Promise.all(orders.map((o) => get(`/orders/${o.id}`).catch(() => null)));
   const out = [];
+  const seen = new Set();
+  const add = (o, on, dose) => {
+    const ms = dayStart(on);
+    const key = `${o.id}|${on}|${dose}`;
+    if (!Number.isFinite(ms) || seen.has(key)) return;
+    seen.add(key);
+    out.push({
+      at: new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      on,
+      label: `${o.medication} ${amountText(dose, o.unit)}`,
+      kind: 'dose',
+    });
+  };
+  const now = today();
   details.forEach((d, i) => {
     const o = orders[i];
-    for (const e of (d && d.events) || []) {
-      if (!MARKER_EVENTS.has(e.kind) || e.dose === null || e.dose === undefined) continue;
-      const on = e.effective_on || (e.recorded_at || '').slice(0, 10);
-      const ms = dayStart(on);
-      if (!Number.isFinite(ms)) continue;
-      out.push({
-        at: new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        on,
-        label: `${o.medication} ${amountText(e.dose, o.unit)}`,
-        kind: 'dose',
-      });
-    }
+    for (const e of (d && d.events) || [])
+      if (MARKER_EVENTS.has(e.kind) && e.dose !== null && e.dose !== undefined)
+        add(o, e.effective_on || (e.recorded_at || '').slice(0, 10), e.dose);
+    // Titration steps that have taken effect change the dose too.
+    for (const t of (d && d.titrations) || [])
+      for (const st of t.steps || []) if (st.applies && st.on <= now) add(o, st.on, st.dose);
   });
   return out.sort((a, b) => a.at.localeCompare(b.at));
 }

@@ -39,12 +39,13 @@ const DONE_WORD = { given: 'Given', held: 'Held', refused: 'Refused', missed: 'M
 const itemKey = (it) => `${it.patient.id}:${it.order.id}`;
 const dueSlots = (it) => (it.slots || []).filter((s) => s.status === 'due');
 
-// "2026-11-28: 60 mg given"
+// The last dose taken before this day (given, or a take-home covering it):
+// "Sat, Nov 28: 60 mg", "Fri, Nov 27: take-home 60 mg".
 function lastDoseText(l, unit) {
   if (!l) return 'None recorded';
   const what = l.status === 'given' || !l.status ? amountText(l.amount, unit) : doseStatusLabel(l.status).toLowerCase();
   const extra = l.status === 'take_home' && l.amount !== null && l.amount !== undefined ? ` ${amountText(l.amount, unit)}` : '';
-  return `${shortDate(l.on)}: ${what}${extra}`;
+  return `${shortDate(l.on, true)}: ${what}${extra}`;
 }
 
 function SlotBadge({ s, unit }) {
@@ -102,7 +103,9 @@ function DoseForm({ item, slot, action, date, onDone, onCancel }) {
     } catch (x) {
       setErr(x);
       setBusy(false);
-      if (x.status === 409 && !(x.alerts && x.alerts.length)) onDone(null, action, slot, x);
+      // Another nurse may have recorded it, or the rules found something new:
+      // read the queue again (the form stays open with the answer).
+      if (x.status === 409) onDone(null, action, slot, x);
     }
   }
 
@@ -123,7 +126,8 @@ function DoseForm({ item, slot, action, date, onDone, onCancel }) {
   }[action];
   const conflict = err && err.status === 409;
 
-  return html`<form class=${`dq-form dq-form-${action}`} onSubmit=${submit} noValidate aria-labelledby=${`${form}-title`}>
+  return html`<form class=${`dq-form dq-form-${action}`} onSubmit=${submit} noValidate aria-labelledby=${`${form}-title`}
+    onKeyDown=${(e) => { if (e.key === 'Escape') { e.preventDefault(); onCancel(); } }}>
     <h3 id=${`${form}-title`} class="dq-form-title">${title}${slot && (o.per_day || 1) > 1 ? `, dose ${slot}` : ''}
       <span class="muted small"> · ${item.patient.name} · ${shortDate(action === 'take_home' ? v.first_on : date, true)}</span></h3>
     ${conflict
@@ -132,6 +136,10 @@ function DoseForm({ item, slot, action, date, onDone, onCancel }) {
           <${RuleAlerts} alerts=${err.alerts} />
         </div>`
       : html`<${FormError} err=${err} fields=${fields} />`}
+    ${action === 'given' && item.needs_reassessment && !err
+      ? html`<p class="note">This order needs a prescriber's reassessment before the next dose: the dose will be refused until then.
+          Record it as held or missed, or ask the prescriber.</p>`
+      : null}
     ${err && (err.status === 0 || err.status === 503)
       ? html`<p class="small">Nothing was recorded twice: trying again sends the same request, which the server records once.</p>`
       : null}
@@ -200,6 +208,16 @@ function QueueItem({ item, date, mayRecord, recordable, onRecorded, outcome }) {
     setOpen(open && open.slot === slot && open.action === action ? null : { slot, action });
   }
 
+  // Cancel (or Escape) puts focus back on the button that opened the form.
+  function cancel() {
+    const was = open;
+    setOpen(null);
+    setTimeout(() => {
+      const b = was && document.querySelector(`li.dq-item[data-order="${o.id}"] button[data-action="${was.action}"][data-slot="${was.slot}"]`);
+      if (b) b.focus();
+    }, 0);
+  }
+
   function done(r, action, slot, conflict) {
     if (conflict) {
       onRecorded(item, null, null, conflict);
@@ -220,7 +238,7 @@ function QueueItem({ item, date, mayRecord, recordable, onRecorded, outcome }) {
         <div class="dq-drug"><strong>${o.medication_name || o.medication}</strong> <span class="dq-dose">${amountText(o.dose, o.unit)}</span></div>
         <div class="small muted">${o.route ? `${o.route} · ` : ''}${frequencyLabel(o.frequency)}
           ${held ? html` · <span class="badge dose dose-held">${orderStatusLabel('held')}</span>` : null}</div>
-        <div class="small dq-last"><span class="muted">Last dose:</span> ${lastDoseText(item.last_dose, o.unit)}</div>
+        <div class="small dq-last"><span class="muted">Previous dose:</span> ${lastDoseText(item.last_dose, o.unit)}</div>
       </div>
       <div class="dq-slots">
         ${(item.slots || []).length === 0 ? html`<span class="muted small">${held ? 'Order on hold: nothing due' : 'Nothing scheduled'}</span>` : null}
@@ -234,7 +252,7 @@ function QueueItem({ item, date, mayRecord, recordable, onRecorded, outcome }) {
             ${s.status === 'due' && mayRecord && recordable
               ? html`<div class="dq-actions" role="group" aria-label=${`Record ${multi ? `dose ${s.slot}` : 'the dose'} for ${name}`}>
                   ${ACTIONS.map(
-                    ([a, label]) => html`<button type="button" data-action=${a}
+                    ([a, label]) => html`<button type="button" data-action=${a} data-slot=${s.slot}
                       class=${`btn btn-small${a === 'given' ? ' btn-primary' : ''}${open && open.slot === s.slot && open.action === a ? ' pressed' : ''}`}
                       aria-expanded=${open && open.slot === s.slot && open.action === a ? 'true' : 'false'}
                       onClick=${() => toggle(s.slot, a)}>${label}<span class="sr-only"> ${multi ? `dose ${s.slot} ` : ''}${o.medication_name || o.medication}, ${name}</span></button>`,
@@ -244,7 +262,7 @@ function QueueItem({ item, date, mayRecord, recordable, onRecorded, outcome }) {
           </div>`,
         )}
         ${mayRecord && recordable && !held && o.status !== 'discontinued'
-          ? html`<button type="button" data-action="take_home" class=${`btn btn-small dq-th${open && open.action === 'take_home' ? ' pressed' : ''}`}
+          ? html`<button type="button" data-action="take_home" data-slot="0" class=${`btn btn-small dq-th${open && open.action === 'take_home' ? ' pressed' : ''}`}
               aria-expanded=${open && open.action === 'take_home' ? 'true' : 'false'}
               onClick=${() => toggle(0, 'take_home')}>Take-home…<span class="sr-only"> ${o.medication_name || o.medication}, ${name}</span></button>`
           : null}
@@ -256,7 +274,7 @@ function QueueItem({ item, date, mayRecord, recordable, onRecorded, outcome }) {
       : null}
     ${open
       ? html`<${DoseForm} key=${`${open.slot}-${open.action}`} item=${item} slot=${open.slot} action=${open.action} date=${date}
-          onDone=${done} onCancel=${() => setOpen(null)} />`
+          onDone=${done} onCancel=${cancel} />`
       : null}
   </li>`;
 }
@@ -270,8 +288,7 @@ function applyRecord(item, r, action, slot) {
       ? { ...s, status: r.status || action, amount: r.amount, administration_id: r.id, recorded_by: r.recorded_by, recorded_at: r.recorded_at }
       : s,
   );
-  const last = r.status === 'given' ? { on: r.dose_on, amount: r.amount, status: 'given' } : item.last_dose;
-  return { ...item, slots, last_dose: last };
+  return { ...item, slots };
 }
 
 function outcomeText(item, r, action) {
@@ -389,8 +406,8 @@ export function DosingPage({ query }) {
     ${recordable && date !== now && q ? html`<p class="note">Late entry for ${shortDate(date, true)}: doses recorded here are dated that day.</p>` : null}
     <${ErrorBanner} err=${queue.error} />
     ${!q && !queue.error ? html`<${Loading} what="Loading the dosing queue" />` : null}
-    ${q && !items.length ? html`<p class="empty card" role="status">No doses are scheduled for this day.</p>` : null}
-    ${q && items.length && !shown.length ? html`<p class="empty card" role="status">No patient matches.</p>` : null}
+    ${q && !items.length ? html`<div class="card"><p class="empty" role="status">No doses are scheduled for this day.</p></div>` : null}
+    ${q && items.length && !shown.length ? html`<div class="card"><p class="empty" role="status">No patient matches.</p></div>` : null}
     ${shown.length
       ? html`<ol class="dq-list" aria-label="Dosing queue">
           ${shown.map((it) => html`<${QueueItem} key=${itemKey(it)} item=${it} date=${date} mayRecord=${mayRecord}
