@@ -4,6 +4,7 @@
  * schedule, per patient and clinic-wide.
  */
 #include "api/api.h"
+#include "domain/formulary.h"
 #include "domain/monitoring.h"
 #include "domain/takehome.h"
 #include "util/date.h"
@@ -222,7 +223,8 @@ void api_diversion_create(struct api_ctx *c)
 
 static json_t *dispense_json(const struct takehome_dispense *d)
 {
-	return json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:f, s:b, s:o, s:i, s:i, s:i, s:i, s:b,"
+	const struct medication *m = formulary_find(d->medication);
+	json_t *o = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:i, s:i, s:f, s:b, s:o, s:i, s:i, s:i, s:i, s:b,"
 			 " s:s, s:s}",
 			 "id", (json_int_t)d->id, "order_id", (json_int_t)d->order_id, "patient_id",
 			 (json_int_t)d->patient_id, "medication", d->medication, "first_on", d->first_on,
@@ -231,6 +233,11 @@ static json_t *dispense_json(const struct takehome_dispense *d)
 			 d->decision_id ? json_integer(d->decision_id) : json_null(), "returned", d->returned,
 			 "missing", d->missing, "tampered", d->tampered, "outstanding", d->outstanding, "overdue",
 			 d->overdue, "recorded_at", d->recorded_at, "recorded_by", d->recorded_by);
+	if (o) {
+		json_object_set_new(o, "medication_name", json_string(m ? m->name : d->medication));
+		json_object_set_new(o, "unit", json_string(m ? m->default_unit : ""));
+	}
+	return o;
 }
 
 void api_takehome_list(struct api_ctx *c)
