@@ -84,6 +84,23 @@ static int weighted(struct rnd *r, const int *w, int n)
 
 /* ---- the patient being written ---- */
 
+/* Administrations are written ADMIN_BATCH rows to a statement (the
+ * PostgreSQL store binds at most 64 parameters; 12 a row). */
+#define ADMIN_BATCH 5
+#define ADMIN_ROW "(?,?,?,?,?,0,?,?,'mg',?,?,?,NULL,NULL,?,?)"
+#define ADMIN_INSERT                                                                               \
+	"INSERT INTO med_admin(order_id, patient_id, site_id, dose_on, slot, attempt, status, amount, unit," \
+	" dispense_id, note, user_id, idem_key, idem_hash, recorded_at, recorded_by) VALUES "
+
+struct admin_row {
+	int64_t order_id, dispense_id;
+	char on[DATE_LEN];
+	int slot, has_amount;
+	const char *status, *note; /* string literals */
+	double amount;
+	char at[INSTANT_LEN];
+};
+
 struct mx {
 	struct db *db;
 	const struct actor *a;
@@ -98,6 +115,8 @@ struct mx {
 	int n_dx;
 	int64_t dx_id[MAX_DX];
 	char dx_code[MAX_DX][12];
+	struct admin_row pend[ADMIN_BATCH];
+	int n_pend;
 };
 
 static void day_str(const struct mx *x, int off, char out[DATE_LEN])
@@ -246,41 +265,66 @@ static enum tdm_status ins_plan(struct mx *x, int64_t order_id, const char *plan
 	return rc;
 }
 
-/* One scheduled dose's outcome (attempt 0, no idempotency key). */
+/* Writes the pending administrations: a full batch in one statement, a
+ * partial one (the patient's last rows) row by row. */
+static enum tdm_status flush_admin(struct mx *x)
+{
+	int n = x->n_pend, full = n == ADMIN_BATCH;
+	enum tdm_status rc = TDM_OK;
+	for (int k = 0; !rc && k < n; k += full ? ADMIN_BATCH : 1) {
+		struct stmt *st = full ? db_prepare(x->db, ADMIN_INSERT ADMIN_ROW "," ADMIN_ROW "," ADMIN_ROW ","
+						    ADMIN_ROW "," ADMIN_ROW, x->err)
+				       : db_prepare(x->db, ADMIN_INSERT ADMIN_ROW, x->err);
+		if (!st)
+			return x->err->code;
+		char v[ADMIN_BATCH][32];
+		for (int j = 0; j < (full ? ADMIN_BATCH : 1); j++) {
+			const struct admin_row *a = &x->pend[k + j];
+			int b = 12 * j;
+			db_bind_int(st, b + 1, a->order_id);
+			db_bind_int(st, b + 2, x->pid);
+			db_bind_int(st, b + 3, x->site_id);
+			db_bind_text(st, b + 4, a->on);
+			db_bind_int(st, b + 5, a->slot);
+			db_bind_text(st, b + 6, a->status);
+			if (a->has_amount) {
+				num(a->amount, v[j]);
+				db_bind_text(st, b + 7, v[j]);
+			} else {
+				db_bind_null(st, b + 7);
+			}
+			if (a->dispense_id)
+				db_bind_int(st, b + 8, a->dispense_id);
+			else
+				db_bind_null(st, b + 8);
+			db_bind_text(st, b + 9, a->note);
+			db_bind_int(st, b + 10, x->a->user_id);
+			db_bind_text(st, b + 11, a->at);
+			db_bind_text(st, b + 12, x->a->username);
+		}
+		rc = db_run(st, x->err);
+	}
+	x->n_pend = 0;
+	return rc;
+}
+
+/* One scheduled dose's outcome (attempt 0, no idempotency key), written
+ * with the next batch. */
 static enum tdm_status ins_admin(struct mx *x, int64_t order_id, int on, int slot, const char *status,
 				 const double *amount, int64_t dispense_id, const char *note, const char *at)
 {
-	char d[DATE_LEN], v[32];
-	struct stmt *st = db_prepare(x->db,
-		"INSERT INTO med_admin(order_id, patient_id, site_id, dose_on, slot, attempt, status, amount, unit,"
-		" dispense_id, note, user_id, idem_key, idem_hash, recorded_at, recorded_by)"
-		" VALUES (?,?,?,?,?,0,?,?,'mg',?,?,?,NULL,NULL,?,?)", x->err);
-	if (!st)
-		return x->err->code;
-	day_str(x, on, d);
-	db_bind_int(st, 1, order_id);
-	db_bind_int(st, 2, x->pid);
-	db_bind_int(st, 3, x->site_id);
-	db_bind_text(st, 4, d);
-	db_bind_int(st, 5, slot);
-	db_bind_text(st, 6, status);
-	if (amount) {
-		num(*amount, v);
-		db_bind_text(st, 7, v);
-	} else {
-		db_bind_null(st, 7);
-	}
-	if (dispense_id)
-		db_bind_int(st, 8, dispense_id);
-	else
-		db_bind_null(st, 8);
-	db_bind_text(st, 9, note);
-	db_bind_int(st, 10, x->a->user_id);
-	db_bind_text(st, 11, at);
-	db_bind_text(st, 12, x->a->username);
-	enum tdm_status rc = db_run(st, x->err);
-	x->c->administrations += !rc;
-	return rc;
+	struct admin_row *a = &x->pend[x->n_pend++];
+	a->order_id = order_id;
+	day_str(x, on, a->on);
+	a->slot = slot;
+	a->status = status;
+	a->has_amount = amount != NULL;
+	a->amount = amount ? *amount : 0;
+	a->dispense_id = dispense_id;
+	a->note = note;
+	snprintf(a->at, sizeof a->at, "%s", at);
+	x->c->administrations++;
+	return x->n_pend == ADMIN_BATCH ? flush_admin(x) : TDM_OK;
 }
 
 static enum tdm_status ins_dispense(struct mx *x, int64_t order_id, int first, int days, int bottles,
@@ -521,6 +565,7 @@ struct otp_sim {
 	const struct otp_course *oc;
 	const char *med;
 	int methadone, limit, S, L;
+	int force_from;           /* a missed run open today starts here (NEVER: none) */
 	int64_t order_id, decision_id;
 	double dose;
 	int phase, lvl_max, next_review;
@@ -634,6 +679,8 @@ static enum tdm_status otp_dispense(struct otp_sim *s, int d, int min)
 	char at[INSTANT_LEN];
 	enum tdm_status rc = TDM_OK;
 	int last = s->oc->open ? d + 28 : s->L;
+	if (last >= s->force_from)
+		last = s->force_from - 1; /* nothing to take home into the open missed run */
 	int nv = d + phase_step[s->phase];
 	int reg_last = nv - 1 < last ? nv - 1 : last;
 	inst(x, d, min, at);
@@ -757,6 +804,7 @@ static enum tdm_status run_otp(struct mx *x, const struct otp_course *oc, int me
 	} else if (n > 150 && pct(r, 15)) {
 		hosp = S + range(r, 60, n - 40);
 	}
+	s->force_from = force_from;
 
 	/* Dosing: induction, a plan or dose changes up to maintenance. */
 	static const double bup_maint[] = {12, 16, 16, 16, 16, 20, 24};
@@ -879,7 +927,8 @@ static enum tdm_status run_otp(struct mx *x, const struct otp_course *oc, int me
 			/* Closed, and no take-home for it (absent the day before). */
 			inst(x, d + 1, range(r, 7 * 60, 7 * 60 + 20), at);
 			rc = ins_admin(x, s->order_id, d, 1, "missed", NULL, 0,
-				       "Clinic closed; no take-home dose (did not attend the day before).", at);
+				       i && s->att[i - 1] == AT_GIVEN ? "Clinic closed; no take-home dose dispensed."
+				       : "Clinic closed; no take-home dose (did not attend the day before).", at);
 			s->att[i] = AT_MISSED;
 			consec++;
 			continue;
@@ -1735,6 +1784,8 @@ enum tdm_status demo_meds(struct db *db, const struct actor *a, const struct dem
 		rc = plan_alcohol(x, e, lo, last);
 	if (!rc && recent)
 		rc = plan_mental(x, p, e, lo, last);
+	if (!rc && x->n_pend)
+		rc = flush_admin(x);
 	if (!rc && counts->orders > before.orders) {
 		struct audit_event ev = {.action = "demo.medications", .object_type = "MedicationRequest",
 					 .site_id = x->site_id, .patient_id = x->pid};

@@ -228,7 +228,7 @@ static enum tdm_status resolve_charts(struct db *db, const struct note_session *
 			int found = 0;
 			enum tdm_status rc = plan_has_objective(db, p->patient_id, p->objectives[k].plan_id,
 								p->objectives[k].key, &found, err);
-			if (rc)
+			if (rc && rc != TDM_ENOTFOUND) /* not found: no such plan of this patient */
 				return rc;
 			if (!found) {
 				snprintf(where, sizeof where, "individual.%" PRId64 ".objectives", p->patient_id);

@@ -1007,6 +1007,12 @@ enum tdm_status plan_sign(struct db *db, const struct actor *a, int64_t plan_id,
 		return tdm_fail(err, TDM_EINVAL, "role", "role must be clinician or patient");
 	if (in->version < 1)
 		return tdm_fail(err, TDM_EINVAL, "version", "version is required: the version signed");
+	for (const char *c = in->signed_by_name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return tdm_fail(err, TDM_EINVAL, "signed_by_name", "signed_by_name must be one line of text");
+	for (const char *c = in->attestation; *c; c++)
+		if (((unsigned char)*c < 0x20 && *c != '\n' && *c != '\r' && *c != '\t') || *c == 0x7f)
+			return tdm_fail(err, TDM_EINVAL, "attestation", "attestation must not contain control characters");
 	if (patient) {
 		int ok = 0;
 		for (int i = 0; methods[i]; i++)

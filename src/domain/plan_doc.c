@@ -253,11 +253,24 @@ static enum tdm_status text(json_t *o, const char *path, const char *key, int re
 		return tdm_fail(err, TDM_EINVAL, f, "%s must not contain NUL characters", f);
 	if (n > maxlen || n >= dstsz)
 		return tdm_fail(err, TDM_EINVAL, f, "%s is longer than %zu characters", f, maxlen);
+	for (const char *c = s; *c; c++)
+		if (((unsigned char)*c < 0x20 && *c != '\n' && *c != '\t' && *c != '\r') || *c == 0x7f)
+			return tdm_fail(err, TDM_EINVAL, f, "%s must not contain control characters", f);
 	size_t blank = strspn(s, " \t\r\n");
 	if (required && blank == n)
 		return tdm_fail(err, TDM_EINVAL, f, "%s must not be empty", f);
 	memcpy(dst, s, n + 1);
 	return TDM_OK;
+}
+
+/* A one-line value (names, frequencies): no line breaks or tabs. */
+static enum tdm_status one_line(const char *path, const char *key, const char *v, struct tdm_err *err)
+{
+	if (!strpbrk(v, "\n\r\t"))
+		return TDM_OK;
+	char f[64];
+	fname(f, path, key);
+	return tdm_fail(err, TDM_EINVAL, f, "%s must be one line", f);
 }
 
 static enum tdm_status choice(json_t *o, const char *path, const char *key, int required,
@@ -479,6 +492,8 @@ static enum tdm_status parse_intervention(json_t *o, const char *path, struct pl
 		if (!rc)
 			rc = text(o, path, "frequency", 1, PLAN_LEN_FREQUENCY, out->frequency, sizeof out->frequency,
 				  err);
+		if (!rc)
+			rc = one_line(path, "frequency", out->frequency, err);
 	} else {
 		fname(f, path, "order_id");
 		json_t *v = json_object_get(o, "order_id");
@@ -487,6 +502,8 @@ static enum tdm_status parse_intervention(json_t *o, const char *path, struct pl
 	if (!rc)
 		rc = text(o, path, "responsible", therapy, TDM_LEN_USERNAME, out->responsible,
 			  sizeof out->responsible, err);
+	if (!rc)
+		rc = one_line(path, "responsible", out->responsible, err);
 	if (!rc)
 		rc = text(o, path, "description", 0, PLAN_LEN_TEXT, out->description, sizeof out->description, err);
 	return rc;

@@ -8,6 +8,7 @@
 #include "http/http.h"
 #include "domain/alert.h"
 #include "http/metrics.h"
+#include "store/group.h"
 #include "http/static.h"
 #include "util/buf.h"
 #include "util/crypto.h"
@@ -119,6 +120,22 @@ static enum MHD_Result send_metrics(struct MHD_Connection *mc)
 		buf_printf(&b, "# HELP tandem_open_alerts Clinical alerts not yet acknowledged.\n"
 			       "# TYPE tandem_open_alerts gauge\ntandem_open_alerts %lld\n",
 			   (long long)open_alerts);
+	if (group) {
+		struct group_stats gs;
+		group_stats(group, &gs);
+		buf_printf(&b, "# HELP tandem_group_commits_total Durable commits shared by dose writes.\n"
+			       "# TYPE tandem_group_commits_total counter\ntandem_group_commits_total %lld\n"
+			       "# HELP tandem_group_writes_total Dose writes made through group commit.\n"
+			       "# TYPE tandem_group_writes_total counter\ntandem_group_writes_total %lld\n"
+			       "# HELP tandem_group_failed_total Group commits that failed (their writes answered 503).\n"
+			       "# TYPE tandem_group_failed_total counter\ntandem_group_failed_total %lld\n"
+			       "# HELP tandem_group_largest Most writes in one commit since start.\n"
+			       "# TYPE tandem_group_largest gauge\ntandem_group_largest %lld\n"
+			       "# HELP tandem_group_queued Dose writes waiting for the writer now.\n"
+			       "# TYPE tandem_group_queued gauge\ntandem_group_queued %lld\n",
+			   (long long)gs.batches, (long long)gs.items, (long long)gs.failed, (long long)gs.largest,
+			   (long long)gs.queued);
+	}
 	if (b.err) {
 		buf_release(&b);
 		return MHD_NO;

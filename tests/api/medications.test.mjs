@@ -327,3 +327,15 @@ test('doses and orders are audited', async () => {
   assert.ok(actions.includes('order.create'));
   assert.ok(actions.includes('administration.create'));
 });
+
+test('/metrics counts dose writes made through group commit, with no patient data', async () => {
+  const { o } = await methadonePatient();
+  expectStatus(await dose(o.id, { status: 'given', amount: 30 }), 201);
+  const r = await s.req('GET', '/metrics');
+  assert.equal(r.status, 200);
+  const writes = Number(/^tandem_group_writes_total (\d+)$/m.exec(r.text)?.[1]);
+  const commits = Number(/^tandem_group_commits_total (\d+)$/m.exec(r.text)?.[1]);
+  assert.ok(writes >= 1 && commits >= 1 && commits <= writes, r.text.slice(0, 400));
+  assert.match(r.text, /tandem_http_requests_total\{method="POST",route="\/api\/v1\/orders\/\{id\}\/administrations",status="2xx"\} \d+/);
+  assert.doesNotMatch(r.text, /DEMO-|Patient|methadone/);
+});

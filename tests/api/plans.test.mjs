@@ -207,6 +207,10 @@ test('field-level errors name the nested field; nothing is saved', async () => {
     [{}, 'problems'],
     [{ problems: [simpleProblem(dx)], color: 'red' }, 'color'],
     [{ problems: [simpleProblem(dx, { id: 'P1' })] }, 'problems[0].id'],
+    [{ problems: [simpleProblem(dx, { goals: [{ text: 'my\u0000words', objectives: [{ text: 'o', target_date: day(10) }] }] })] },
+      'problems[0].goals[0].text'],
+    [{ problems: [simpleProblem(dx, { interventions: [{ kind: 'therapy', modality: 'cbt', frequency: 'weekly\nmonthly', responsible: 'therapist' }] })] },
+      'problems[0].interventions[0].frequency'],
     [{ problems: [simpleProblem(dx)], effective_on: day(1) }, 'effective_on'],
     [{ problems: [simpleProblem(dx)], effective_on: day(-6) }, 'effective_on'],
   ];

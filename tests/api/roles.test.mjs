@@ -134,6 +134,52 @@ const ROUTES = [
     (role, f) => ({ ids: [f.reviewPlan[role]], body: { version: 1, note: 'role test' } })],
   ['POST', '/api/v1/plans/{id}/sign', ['prescriber', 'therapist'], 201,
     (role, f) => ({ ids: [f.plan[role]], body: { role: 'clinician', version: 1 } })],
+  // Therapy: sessions and attendance A P N T; notes written by P T, read by
+  // A P N T; psychotherapy notes P T (author only); triggers A P N T.
+  ['GET', '/api/v1/sessions', CLINIC_CARE, 200],
+  ['POST', '/api/v1/sessions', CLINIC_CARE, 201, (role, f) => ({ body: { kind: 'individual', modality: 'cbt',
+    minutes: 50, telehealth: true, starts_at: f.sessionAt[role], patients: [f.plain[role]] } })],
+  ['GET', '/api/v1/sessions/{id}', CLINIC_CARE, 200, (role, f) => ({ ids: [f.sess[role]] })],
+  ['POST', '/api/v1/sessions/{id}/cancel', CLINIC_CARE, 200,
+    (role, f) => ({ ids: [f.cancelSess[role]], body: { reason: 'role test' } })],
+  ['PUT', '/api/v1/sessions/{id}/attendance/{id}', CLINIC_CARE, 200,
+    (role, f) => ({ ids: [f.sess[role], f.sessPatient[role]], body: { status: 'present' } })],
+  ['GET', '/api/v1/patients/{id}/sessions', CLINIC_CARE, 200, (role, f) => ({ ids: [f.sessPatient[role]] })],
+  ['POST', '/api/v1/session-series', CLINIC_CARE, 201, (role, f) => ({ body: { modality: 'relapse_prevention',
+    minutes: 60, telehealth: true, starts_at: f.seriesAt[role], count: 2, patients: [f.plain[role]] } })],
+  ['GET', '/api/v1/session-series/{id}', CLINIC_CARE, 200, (role, f) => ({ ids: [f.series[role]] })],
+  ['PUT', '/api/v1/session-series/{id}/roster', CLINIC_CARE, 200,
+    (role, f) => ({ ids: [f.series[role]], body: { patients: [f.seriesPatient[role]] } })],
+  ['POST', '/api/v1/sessions/{id}/notes', ['prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.noteSess[role]], body: { format: 'DAP', shared: { data: `By ${role}` } } })],
+  ['GET', '/api/v1/patients/{id}/notes', CLINIC_CARE, 200, (role, f) => ({ ids: [f.sessPatient[role]] })],
+  ['GET', '/api/v1/notes/unsigned', ['prescriber', 'therapist'], 200],
+  ['GET', '/api/v1/notes/{id}', CLINIC_CARE, 200, (role, f) => ({ ids: [f.note[role]] })],
+  ['PUT', '/api/v1/notes/{id}', ['prescriber', 'therapist'], 200,
+    (role, f) => ({ ids: [f.draft[role]], body: { format: 'SOAP', shared: { plan: 'role test' } } })],
+  ['POST', '/api/v1/notes/{id}/sign', ['prescriber', 'therapist'], 200, (role, f) => ({ ids: [f.signNote[role]] })],
+  ['POST', '/api/v1/notes/{id}/cosign', ['prescriber', 'therapist'], 200, (role, f) => ({ ids: [f.cosignNote[role]] })],
+  ['POST', '/api/v1/notes/{id}/addenda', ['prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.note[role]], body: { text: `Addendum by ${role}` } })],
+  ['GET', '/api/v1/patients/{id}/psychotherapy-notes', ['prescriber', 'therapist'], 200,
+    (role, f) => ({ ids: [f.sessPatient[role]] })],
+  ['POST', '/api/v1/patients/{id}/psychotherapy-notes', ['prescriber', 'therapist'], 201,
+    (role, f) => ({ ids: [f.sessPatient[role]], body: { text: 'role test' } })],
+  ['GET', '/api/v1/psychotherapy-notes/{id}', ['prescriber', 'therapist'], 200, (role, f) => ({ ids: [f.pnote[role]] })],
+  ['GET', '/api/v1/patients/{id}/triggers', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
+  ['POST', '/api/v1/patients/{id}/triggers', CLINIC_CARE, 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { category: 'places', description: `By ${role}` } })],
+  ['POST', '/api/v1/patients/{id}/coping-strategies', CLINIC_CARE, 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { description: 'Call a friend', trigger_ids: [f.trigger[role]] } })],
+  ['POST', '/api/v1/coping-strategies/{id}/ratings', CLINIC_CARE, 201,
+    (role, f) => ({ ids: [f.coping[role]], body: { effectiveness: 4 } })],
+  ['POST', '/api/v1/patients/{id}/warning-signs', CLINIC_CARE, 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { description: 'Isolating' } })],
+  ['POST', '/api/v1/patients/{id}/support-contacts', CLINIC_CARE, 201,
+    (role, f) => ({ ids: [f.plain[role]], body: { name: 'A friend', phone: '555-0100' } })],
+  ['POST', '/api/v1/patients/{id}/relapse-prevention/retire', CLINIC_CARE, 200,
+    (role, f) => ({ ids: [f.plain[role]], body: { kind: 'trigger', id: f.retireTrigger[role], reason: 'role test' } })],
+  ['GET', '/api/v1/patients/{id}/relapse-prevention', CLINIC_CARE, 200, (role, f) => ({ ids: [f.plain[role]] })],
   // Public: the patient's link or code is the only key; every caller is
   // treated alike, with or without a staff token.
   ['GET', '/api/v1/checkin/{code}', null, 200, (role, f) => ({ code: f.readCheckin[role], noAuth: true })],
@@ -181,7 +227,17 @@ const f = {
   alert: {}, schedule: {}, readCheckin: {}, submitCheckin: {}, allergy: {}, result: {},
   order: {}, titrate: {}, pause: {}, resume: {}, dose: {}, given: {}, dispense: {},
   planPatient: {}, planDx: {}, plan: {}, revisePlan: {}, reviseDx: {}, reviewPlan: {},
+  sessionAt: {}, seriesAt: {}, sess: {}, sessPatient: {}, cancelSess: {}, series: {}, seriesPatient: {},
+  noteSess: {}, note: {}, draft: {}, signNote: {}, cosignNote: {}, pnote: {}, trigger: {}, retireTrigger: {}, coping: {},
 };
+
+// Therapy fixtures: distinct two-hour slots, past ones (a note needs a
+// session that has started) within the 30 days a session may go back.
+const HOUR = 3600000;
+const THERAPY_PAST = Math.floor((Date.now() - 20 * 86400000) / HOUR) * HOUR;
+const THERAPY_FUTURE = Math.floor((Date.now() + 3 * 86400000) / HOUR) * HOUR;
+let therapySlot = 0;
+const at = (base) => new Date(base + therapySlot++ * 2 * HOUR).toISOString().slice(0, 19) + 'Z';
 
 before(async () => {
   s = await startServer();
@@ -275,6 +331,56 @@ before(async () => {
       f[key][role] = pl.json.id;
       if (key === 'revisePlan') f.reviseDx[role] = c.dx;
     }
+    // Therapy. Notes are written by prescribers and therapists: a role that
+    // may not write gets a note by the therapist (the router refuses it
+    // before the note matters). traineep and traineet are supervised by
+    // the prescriber and the therapist: their signed notes await them.
+    if (role === ALL[0]) {
+      for (const [name, by] of [['traineep', 'prescriber'], ['traineet', 'therapist']]) {
+        s.cliOk(['user', 'add', name, '--role', 'therapist', '--site', 'main', '--password-stdin'], PW + '\n');
+        s.cliOk(['user', 'supervise', name, '--by', by]);
+      }
+    }
+    const author = ['prescriber', 'therapist'].includes(role) ? role : 'therapist';
+    const book = async (p, when) => {
+      const r = await s.req('POST', '/api/v1/sessions', { as: 'therapist', body: { kind: 'individual', modality: 'cbt',
+        minutes: 60, telehealth: true, starts_at: when ?? at(THERAPY_PAST), patients: [p] } });
+      expectStatus(r, 201);
+      return r.json.id;
+    };
+    const noteOn = async (as, sign) => {
+      const sid = await book(await mk());
+      const n = await s.req('POST', `/api/v1/sessions/${sid}/notes`, { as, body: { format: 'SOAP', shared: { subjective: 'fixture' } } });
+      expectStatus(n, 201);
+      if (sign) expectStatus(await s.req('POST', `/api/v1/notes/${n.json.id}/sign`, { as }), 200);
+      return n.json.id;
+    };
+    f.sessionAt[role] = at(THERAPY_FUTURE);
+    f.seriesAt[role] = at(THERAPY_FUTURE + 10 * 86400000);
+    f.sessPatient[role] = await mk();
+    f.sess[role] = await book(f.sessPatient[role]);
+    f.cancelSess[role] = await book(await mk(), at(THERAPY_FUTURE));
+    f.noteSess[role] = await book(await mk());
+    f.note[role] = await noteOn(author, true);
+    f.draft[role] = await noteOn(author, false);
+    f.signNote[role] = await noteOn(author, false);
+    f.cosignNote[role] = await noteOn(role === 'prescriber' ? 'traineep' : 'traineet', true);
+    f.seriesPatient[role] = await mk();
+    const sr = await s.req('POST', '/api/v1/session-series', { as: 'therapist', body: { modality: 'dbt', minutes: 60,
+      telehealth: true, starts_at: at(THERAPY_FUTURE), count: 2, patients: [f.seriesPatient[role]] } });
+    expectStatus(sr, 201);
+    f.series[role] = sr.json.id;
+    const pn = await s.req('POST', `/api/v1/patients/${f.sessPatient[role]}/psychotherapy-notes`, { as: author, body: { text: 'fixture' } });
+    expectStatus(pn, 201);
+    f.pnote[role] = pn.json.id;
+    for (const key of ['trigger', 'retireTrigger']) {
+      const t = await s.req('POST', `/api/v1/patients/${f.plain[role]}/triggers`, { as: 'admin', body: { category: 'people', description: key } });
+      expectStatus(t, 201);
+      f[key][role] = t.json.id;
+    }
+    const cp = await s.req('POST', `/api/v1/patients/${f.plain[role]}/coping-strategies`, { as: 'admin', body: { description: 'Breathe' } });
+    expectStatus(cp, 201);
+    f.coping[role] = cp.json.id;
     // Two check-ins: one to open (by its link token), one to submit (by its code).
     for (const key of ['readCheckin', 'submitCheckin']) {
       const ck = await s.req('POST', `/api/v1/patients/${f.plain[role]}/checkins`,

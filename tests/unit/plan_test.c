@@ -312,6 +312,12 @@ static void test_document_validation_names_nested_fields(void **state)
 	refused_doc("{\"problems\":[{\"id\":\"G1\",\"text\":\"p\",\"diagnosis_ids\":[1]," GOAL "}]}", "problems[0].id");
 	refused_doc("{\"problems\":[{\"id\":\"P01\",\"text\":\"p\",\"diagnosis_ids\":[1]," GOAL "}]}", "problems[0].id");
 	refused_doc("{\"problems\":[],\"extra\":1}", "extra");
+	refused_doc("{\"problems\":[{\"text\":\"a\\u0000b\",\"diagnosis_ids\":[1]," GOAL "}]}", "problems[0].text");
+	refused_doc("{\"problems\":[{\"text\":\"a\\u001bb\",\"diagnosis_ids\":[1]," GOAL "}]}", "problems[0].text");
+	refused_doc(IV_WITH("{\"kind\":\"therapy\",\"modality\":\"cbt\",\"frequency\":\"weekly\\nand more\","
+			    "\"responsible\":\"t\"}"), "problems[0].interventions[0].frequency");
+	/* Several lines of text are fine in the patient's words. */
+	free(doc_of("{\"problems\":[{\"text\":\"first line\\nsecond line\",\"diagnosis_ids\":[1]," GOAL "}]}"));
 
 	/* Counts and lengths. */
 	char big[8192];
