@@ -3,7 +3,7 @@
  * signatures and addenda, the unsigned list, and psychotherapy notes.
  *
  * A note's JSON: {"format", "shared": {section: text}, "individual":
- * {"<patient id>": {section: text, "objectives": [{"plan_id", "key"}]}}}.
+ * {"<patient id>": {section: text, "objectives": [{"plan_id", "objective_id"}]}}}.
  * A note read for a chart carries only that chart's individual part.
  */
 #include "api/api.h"
@@ -34,20 +34,20 @@ static enum tdm_status read_objectives(struct api_ctx *c, json_t *arr, const cha
 	char field[64];
 	snprintf(field, sizeof field, "%s.objectives", where);
 	if (!json_is_array(arr))
-		return tdm_fail(&c->err, TDM_EINVAL, field, "%s must be a list of {\"plan_id\", \"key\"}", field);
+		return tdm_fail(&c->err, TDM_EINVAL, field, "%s must be a list of {\"plan_id\", \"objective_id\"}", field);
 	if (json_array_size(arr) > TDM_MAX_NOTE_OBJECTIVES)
 		return tdm_fail(&c->err, TDM_EINVAL, field, "%s lists more than %d objectives", field,
 				TDM_MAX_NOTE_OBJECTIVES);
 	size_t i;
 	json_t *v;
 	json_array_foreach(arr, i, v) {
-		json_t *plan = json_object_get(v, "plan_id"), *key = json_object_get(v, "key");
+		json_t *plan = json_object_get(v, "plan_id"), *key = json_object_get(v, "objective_id");
 		if (!json_is_object(v) || json_object_size(v) != 2 || !json_is_integer(plan) ||
 		    json_integer_value(plan) <= 0 || json_integer_value(plan) > 0x7fffffffffffLL || !json_is_string(key) ||
 		    !json_string_length(key) || json_string_length(key) >= NOTE_KEY_LEN ||
 		    strlen(json_string_value(key)) != json_string_length(key))
 			return tdm_fail(&c->err, TDM_EINVAL, field,
-					"each objective is {\"plan_id\": N, \"key\": \"O1\"} (a key of the plan)");
+					"each objective is {\"plan_id\": N, \"objective_id\": \"O1\"} (the id in the plan)");
 		p->objectives[p->n_objectives].plan_id = (int64_t)json_integer_value(plan);
 		snprintf(p->objectives[p->n_objectives].key, NOTE_KEY_LEN, "%s", json_string_value(key));
 		p->n_objectives++;
@@ -142,7 +142,7 @@ static json_t *part_json(const struct note *n, const struct note_part *p, int in
 		json_t *arr = json_array();
 		for (int i = 0; arr && i < p->n_objectives; i++)
 			json_array_append_new(arr, json_pack("{s:I, s:s}", "plan_id", (json_int_t)p->objectives[i].plan_id,
-							     "key", p->objectives[i].key));
+							     "objective_id", p->objectives[i].key));
 		json_object_set_new(o, "objectives", arr);
 	}
 	return o;
@@ -418,7 +418,10 @@ void api_pnote_list(struct api_ctx *c)
 void api_pnote_get(struct api_ctx *c)
 {
 	struct psychotherapy_note p;
-	enum tdm_status rc = psychotherapy_note_get(c->db, &c->actor, c->ids[0], &p, &c->err);
+	memset(&p, 0, sizeof p);
+	enum tdm_status rc = api_query_only(c, (const char *const[]){NULL});
+	if (!rc)
+		rc = psychotherapy_note_get(c->db, &c->actor, c->ids[0], &p, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;

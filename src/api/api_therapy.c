@@ -190,7 +190,10 @@ void api_therapy_session_list(struct api_ctx *c)
 void api_therapy_session_get(struct api_ctx *c)
 {
 	struct session s;
-	enum tdm_status rc = session_get(c->db, &c->actor, c->ids[0], &s, &c->err);
+	memset(&s, 0, sizeof s);
+	enum tdm_status rc = api_query_only(c, (const char *const[]){NULL});
+	if (!rc)
+		rc = session_get(c->db, &c->actor, c->ids[0], &s, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;
@@ -360,8 +363,10 @@ void api_series_create(struct api_ctx *c)
 void api_series_get(struct api_ctx *c)
 {
 	struct series *r = calloc(1, sizeof *r);
-	enum tdm_status rc = r ? session_series_get(c->db, &c->actor, c->ids[0], r, &c->err)
-			       : tdm_fail(&c->err, TDM_ENOMEM, NULL, "out of memory");
+	enum tdm_status rc = api_query_only(c, (const char *const[]){NULL});
+	if (!rc)
+		rc = r ? session_series_get(c->db, &c->actor, c->ids[0], r, &c->err)
+		       : tdm_fail(&c->err, TDM_ENOMEM, NULL, "out of memory");
 	reply_series(c, rc, r, 200);
 }
 

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #define DEMO_HISTORY 700   /* oldest admission, days before today */
+#define DEMO_OTP_HISTORY 900 /* OTP stays reach further back: years of daily doses */
 #define DEMO_STEPS 14      /* placements per planned episode */
 #define DEMO_EPISODES 3    /* episodes per patient */
 #define DEMO_DX 8          /* diagnoses per patient */
@@ -85,7 +86,7 @@ static const char *const level_ids[LV_N] = {
 };
 /* Typical days in each level (a stay that runs its course). */
 static const int dur_min[LV_N] = {3, 14, 10, 28, 30, 60, 90};
-static const int dur_max[LV_N] = {7, 45, 28, 70, 180, 365, 700};
+static const int dur_max[LV_N] = {7, 45, 28, 70, 180, 365, DEMO_OTP_HISTORY};
 
 enum profile { PR_DUAL, PR_SUBSTANCE, PR_NICOTINE_MH, PR_MENTAL, PR_N };
 static const int profile_w[PR_N] = {44, 36, 12, 8};
@@ -256,14 +257,14 @@ static int pick_closed_end(struct rng *r, const struct plan *pl, int completed_p
 /* Lays the placements out backwards from `end` (discharge day, or today for
  * an open episode); dur[k] is the time spent in step k. Steps wholly before
  * the demo history are dropped, and the first start is clamped into it. */
-static void layout(struct ep_plan *e, const int *dur, int end)
+static void layout(struct ep_plan *e, const int *dur, int end, int history)
 {
 	int day = end, drop = 0;
 	for (int k = e->n - 1; k >= 0; k--) {
 		day -= dur[k];
 		e->start[k] = day;
 	}
-	while (drop < e->n - 1 && e->start[drop + 1] <= -DEMO_HISTORY)
+	while (drop < e->n - 1 && e->start[drop + 1] <= -history)
 		drop++;
 	if (drop) {
 		e->n -= drop;
@@ -271,8 +272,8 @@ static void layout(struct ep_plan *e, const int *dur, int end)
 		memmove(e->asam, e->asam + drop, (size_t)e->n * sizeof e->asam[0]);
 		memmove(e->start, e->start + drop, (size_t)e->n * sizeof e->start[0]);
 	}
-	if (e->start[0] < -DEMO_HISTORY)
-		e->start[0] = -DEMO_HISTORY;
+	if (e->start[0] < -history)
+		e->start[0] = -history;
 }
 
 /* Days in each step; the last one runs lo..hi days. */
@@ -297,7 +298,7 @@ static void plan_otp(struct rng *r, struct ep_plan *e, int end)
 	if (!e->open)
 		e->kind = rng_weighted(r, kind_w, COUNT_OF(kind_w));
 	durations(r, e, e->open ? 1 : 14, dur_max[last], dur);
-	layout(e, dur, end);
+	layout(e, dur, end, DEMO_OTP_HISTORY);
 }
 
 /* A continuum episode (detox ... aftercare). */
@@ -312,7 +313,7 @@ static void plan_continuum(struct rng *r, const struct plan *pl, struct ep_plan 
 	path_continuum(r, e, pick_start(r, pl, to), to, detox_prone(pl), min_level(pl) == LV_DETOX);
 	lo = !e->open && e->kind == DC_COMPLETED ? dur_min[to] : 1;
 	durations(r, e, lo, e->open && to == LV_DETOX ? 6 : dur_max[to], dur);
-	layout(e, dur, end);
+	layout(e, dur, end, DEMO_HISTORY);
 }
 
 static void plan_episode(struct rng *r, const struct plan *pl, struct ep_plan *e, int open,

@@ -101,6 +101,30 @@ struct admin_row {
 	char at[INSTANT_LEN];
 };
 
+#define RESULT_BATCH 4 /* 13 parameters a row */
+#define RESULT_ROW "(?,?,?,?,?,?,?,?,?,?,?,?,?)"
+#define RESULT_INSERT                                                                              \
+	"INSERT INTO result(patient_id, site_id, kind, substance, outcome, expected, code, value, unit,"   \
+	" taken_at, note, recorded_at, recorded_by) VALUES "
+
+struct result_row {
+	const char *kind, *substance, *outcome, *code, *unit, *note; /* string literals or NULL */
+	int expected;
+	char value[32], taken[INSTANT_LEN], rec[INSTANT_LEN];
+};
+
+#define RETURN_BATCH 10 /* 6 parameters a row */
+#define RETURN_ROW "(?,?,?,?,?,?)"
+#define RETURN_INSERT \
+	"INSERT INTO takehome_return(dispense_id, bottles, condition, note, recorded_at, recorded_by) VALUES "
+
+struct return_row {
+	int64_t dispense_id;
+	int bottles;
+	const char *condition, *note; /* string literals or NULL */
+	char at[INSTANT_LEN];
+};
+
 struct mx {
 	struct db *db;
 	const struct actor *a;
@@ -117,6 +141,10 @@ struct mx {
 	char dx_code[MAX_DX][12];
 	struct admin_row pend[ADMIN_BATCH];
 	int n_pend;
+	struct result_row res[RESULT_BATCH];
+	int n_res;
+	struct return_row ret[RETURN_BATCH];
+	int n_ret;
 };
 
 static void day_str(const struct mx *x, int off, char out[DATE_LEN])
@@ -357,23 +385,45 @@ static enum tdm_status ins_dispense(struct mx *x, int64_t order_id, int first, i
 	return rc;
 }
 
+static enum tdm_status flush_returns(struct mx *x)
+{
+	int n = x->n_ret, full = n == RETURN_BATCH;
+	enum tdm_status rc = TDM_OK;
+	for (int k = 0; !rc && k < n; k += full ? RETURN_BATCH : 1) {
+		struct stmt *st = full ? db_prepare(x->db, RETURN_INSERT RETURN_ROW "," RETURN_ROW "," RETURN_ROW ","
+						    RETURN_ROW "," RETURN_ROW "," RETURN_ROW "," RETURN_ROW ","
+						    RETURN_ROW "," RETURN_ROW "," RETURN_ROW, x->err)
+				       : db_prepare(x->db, RETURN_INSERT RETURN_ROW, x->err);
+		if (!st)
+			return x->err->code;
+		for (int j = 0; j < (full ? RETURN_BATCH : 1); j++) {
+			const struct return_row *t = &x->ret[k + j];
+			int b = 6 * j;
+			db_bind_int(st, b + 1, t->dispense_id);
+			db_bind_int(st, b + 2, t->bottles);
+			db_bind_text(st, b + 3, t->condition);
+			db_bind_text(st, b + 4, t->note);
+			db_bind_text(st, b + 5, t->at);
+			db_bind_text(st, b + 6, x->a->username);
+		}
+		rc = db_run(st, x->err);
+	}
+	x->n_ret = 0;
+	return rc;
+}
+
+/* Bottles back (written with the next batch). */
 static enum tdm_status ins_return(struct mx *x, int64_t dispense_id, int bottles, const char *condition,
 				  const char *note, const char *at)
 {
-	struct stmt *st = db_prepare(x->db,
-		"INSERT INTO takehome_return(dispense_id, bottles, condition, note, recorded_at, recorded_by)"
-		" VALUES (?,?,?,?,?,?)", x->err);
-	if (!st)
-		return x->err->code;
-	db_bind_int(st, 1, dispense_id);
-	db_bind_int(st, 2, bottles);
-	db_bind_text(st, 3, condition);
-	db_bind_text(st, 4, note);
-	db_bind_text(st, 5, at);
-	db_bind_text(st, 6, x->a->username);
-	enum tdm_status rc = db_run(st, x->err);
-	x->c->returns += !rc;
-	return rc;
+	struct return_row *t = &x->ret[x->n_ret++];
+	t->dispense_id = dispense_id;
+	t->bottles = bottles;
+	t->condition = condition;
+	t->note = note;
+	snprintf(t->at, sizeof t->at, "%s", at);
+	x->c->returns++;
+	return x->n_ret == RETURN_BATCH ? flush_returns(x) : TDM_OK;
 }
 
 static enum tdm_status ins_decision(struct mx *x, const char *med, int approved, int max_days, int tday,
@@ -430,37 +480,60 @@ static enum tdm_status ins_diversion(struct mx *x, int noted, const char *note, 
 	return rc;
 }
 
-/* A result taken on day `off` at `min`, recorded `delay` minutes later. */
+static enum tdm_status flush_results(struct mx *x)
+{
+	int n = x->n_res, full = n == RESULT_BATCH;
+	enum tdm_status rc = TDM_OK;
+	for (int k = 0; !rc && k < n; k += full ? RESULT_BATCH : 1) {
+		struct stmt *st = full ? db_prepare(x->db, RESULT_INSERT RESULT_ROW "," RESULT_ROW "," RESULT_ROW ","
+						    RESULT_ROW, x->err)
+				       : db_prepare(x->db, RESULT_INSERT RESULT_ROW, x->err);
+		if (!st)
+			return x->err->code;
+		for (int j = 0; j < (full ? RESULT_BATCH : 1); j++) {
+			const struct result_row *t = &x->res[k + j];
+			int b = 13 * j;
+			db_bind_int(st, b + 1, x->pid);
+			db_bind_int(st, b + 2, x->site_id);
+			db_bind_text(st, b + 3, t->kind);
+			db_bind_text(st, b + 4, t->substance);
+			db_bind_text(st, b + 5, t->outcome);
+			db_bind_int(st, b + 6, t->expected);
+			db_bind_text(st, b + 7, t->code);
+			db_bind_text(st, b + 8, t->value[0] ? t->value : NULL);
+			db_bind_text(st, b + 9, t->unit);
+			db_bind_text(st, b + 10, t->taken);
+			db_bind_text(st, b + 11, t->note);
+			db_bind_text(st, b + 12, t->rec);
+			db_bind_text(st, b + 13, x->a->username);
+		}
+		rc = db_run(st, x->err);
+	}
+	x->n_res = 0;
+	return rc;
+}
+
+/* A result taken on day `off` at `min`, recorded `delay` minutes later
+ * (written with the next batch; the strings are literals or NULL). */
 static enum tdm_status ins_result(struct mx *x, const char *kind, const char *substance, const char *outcome,
 				  int expected, const char *code, const char *value, const char *unit, int off,
 				  int min, int delay, const char *note)
 {
-	char taken[INSTANT_LEN], rec[INSTANT_LEN];
-	struct stmt *st = db_prepare(x->db,
-		"INSERT INTO result(patient_id, site_id, kind, substance, outcome, expected, code, value, unit,"
-		" taken_at, note, recorded_at, recorded_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", x->err);
-	if (!st)
-		return x->err->code;
-	inst(x, off, min, taken);
-	inst(x, off, min + delay, rec);
-	if (strcmp(rec, taken) < 0)
-		snprintf(rec, sizeof rec, "%s", taken);
-	db_bind_int(st, 1, x->pid);
-	db_bind_int(st, 2, x->site_id);
-	db_bind_text(st, 3, kind);
-	db_bind_text(st, 4, substance);
-	db_bind_text(st, 5, outcome);
-	db_bind_int(st, 6, expected);
-	db_bind_text(st, 7, code);
-	db_bind_text(st, 8, value);
-	db_bind_text(st, 9, unit);
-	db_bind_text(st, 10, taken);
-	db_bind_text(st, 11, note);
-	db_bind_text(st, 12, rec);
-	db_bind_text(st, 13, x->a->username);
-	enum tdm_status rc = db_run(st, x->err);
-	x->c->results += !rc;
-	return rc;
+	struct result_row *t = &x->res[x->n_res++];
+	t->kind = kind;
+	t->substance = substance;
+	t->outcome = outcome;
+	t->expected = expected;
+	t->code = code;
+	snprintf(t->value, sizeof t->value, "%s", value ? value : "");
+	t->unit = unit;
+	t->note = note;
+	inst(x, off, min, t->taken);
+	inst(x, off, min + delay, t->rec);
+	if (strcmp(t->rec, t->taken) < 0)
+		memcpy(t->rec, t->taken, sizeof t->rec);
+	x->c->results++;
+	return x->n_res == RESULT_BATCH ? flush_results(x) : TDM_OK;
 }
 
 static enum tdm_status uds(struct mx *x, const char *substance, int positive, int expected, int off, int min)
@@ -1091,7 +1164,7 @@ static enum tdm_status run_otp(struct mx *x, const struct otp_course *oc, int me
 		if (!rc && methadone && d >= next_ecg) {
 			int q = qtc_base + (int)(s->dose - 60) / 10 + range(r, -8, 8);
 			int cap = qtc_base >= 450 ? 480 : 460;
-			q = q > cap ? cap : q < 380 ? 380 : q;
+			q = q > cap ? cap : q < 400 ? 400 : q;
 			rc = ecg(x, q, d, vmin - 30, d == S ? "Baseline before the first methadone dose" : NULL);
 			next_ecg = d == S ? d + range(r, 14, 28) : d + range(r, 330, 365);
 			if (d > S + 30 && pct(r, 12))
@@ -1786,6 +1859,10 @@ enum tdm_status demo_meds(struct db *db, const struct actor *a, const struct dem
 		rc = plan_mental(x, p, e, lo, last);
 	if (!rc && x->n_pend)
 		rc = flush_admin(x);
+	if (!rc && x->n_res)
+		rc = flush_results(x);
+	if (!rc && x->n_ret)
+		rc = flush_returns(x);
 	if (!rc && counts->orders > before.orders) {
 		struct audit_event ev = {.action = "demo.medications", .object_type = "MedicationRequest",
 					 .site_id = x->site_id, .patient_id = x->pid};

@@ -105,7 +105,7 @@ static enum tdm_status check_part(const char *format, const struct note_part_in 
 		char field[64];
 		snprintf(field, sizeof field, "%s.objectives", where);
 		if (o->plan_id <= 0 || !o->key[0])
-			return tdm_fail(err, TDM_EINVAL, field, "an objective is {\"plan_id\": N, \"key\": \"O1\"}");
+			return tdm_fail(err, TDM_EINVAL, field, "an objective is {\"plan_id\": N, \"objective_id\": \"O1\"}");
 		for (int j = 0; j < i; j++)
 			if (p->objectives[j].plan_id == o->plan_id && !strcmp(p->objectives[j].key, o->key))
 				return tdm_fail(err, TDM_EINVAL, field, "objective %s of plan %" PRId64 " is listed twice",

@@ -516,8 +516,10 @@ enum tdm_status session_cancel(struct db *db, const struct actor *a, int64_t id,
 			rc = db_run(st, err);
 		}
 	}
-	if (!rc)
+	if (!rc) {
+		session_release(out); /* read_session clears the struct */
 		rc = load_session(db, id, out, err);
+	}
 	if (!rc)
 		rc = load_participants(db, out, 0, err);
 	int64_t ids[THERAPY_GROUP_CEILING];
@@ -799,6 +801,7 @@ enum tdm_status attendance_record(struct db *db, const struct actor *a, int64_t 
 	if (!rc) {
 		struct audit_event sev = ev;
 		rc = visible_session(db, a, session_id, &s, &sev, err);
+		ev.outcome = sev.outcome;
 	}
 	if (!rc)
 		rc = load_participants(db, &s, patient_id, err);

@@ -33,6 +33,9 @@
 #define TDM_LEN_NOTE_SECTION  4000 /* one section of a progress note (S, O, A, P, ...) */
 #define TDM_LEN_NOTE_TEXT     8000 /* an addendum, a psychotherapy note */
 #define TDM_MAX_NOTE_OBJECTIVES 16 /* plan objectives one patient's part names */
+/* Therapy sessions: lengths, group sizes and series lengths are program policy in
+ * data/therapy.conf, capped by THERAPY_GROUP_CEILING / THERAPY_SERIES_CEILING
+ * (domain/therapy.h); triggers and coping items by RELAPSE_MAX_ITEMS (domain/trigger.h). */
 
 /* Sessions and login throttling. */
 #define TDM_SESSION_TTL_SECONDS   (8 * 3600) /* a session lasts one shift */

@@ -70,10 +70,23 @@ test('a weekly relapse-prevention group: one group note reaches three charts, ea
   // Attendance.
   for (const p of ps) expectStatus(await s.req('PUT', `/api/v1/sessions/${sid}/attendance/${p.id}`,
     { as: 'therapist', body: { status: 'present' } }), 200);
+  // Each attendee has a treatment plan; the note names the objective it addresses.
+  const objective = {};
+  for (const p of ps) {
+    const dx = await s.req('POST', `/api/v1/patients/${p.id}/diagnoses`, { as: 'therapist', body: { code: 'F11.20' } });
+    expectStatus(dx, 201);
+    expectStatus(await s.req('POST', `/api/v1/patients/${p.id}/episodes`, { as: 'admin', body: { level: 'iop' } }), 201);
+    const pl = await s.req('POST', `/api/v1/patients/${p.id}/plans`, { as: 'therapist', body: { problems: [{
+      text: 'Opioid use disorder', diagnosis_ids: [dx.json.id], goals: [{ text: 'Stay clean for my kids',
+        objectives: [{ text: 'Attend the relapse-prevention group weekly', target_date: iso(Date.now() + 60 * DAY).slice(0, 10) }] }] }] } });
+    expectStatus(pl, 201);
+    objective[p.id] = { plan_id: pl.json.id, objective_id: pl.json.problems[0].goals[0].objectives[0].id };
+  }
   // One group note: a shared part and an individual part per attendee.
   const secret = (p) => `PRIVATE-${p.id}-only-on-own-chart`;
   const individual = {};
-  for (const p of ps) individual[p.id] = { data: `${secret(p)}: named a craving at work`, plan: `Call sponsor (${p.id})` };
+  for (const p of ps) individual[p.id] = { data: `${secret(p)}: named a craving at work`, plan: `Call sponsor (${p.id})`,
+    objectives: [objective[p.id]] };
   const w = await writeNote(sid, { format: 'DAP', shared: { data: 'Group discussed high-risk situations.',
     assessment: 'Engaged group.', plan: 'Next week: coping with cravings.' }, individual });
   expectStatus(w, 201);
@@ -96,6 +109,7 @@ test('a weekly relapse-prevention group: one group note reaches three charts, ea
     assert.equal(n.shared.data, 'Group discussed high-risk situations.');
     assert.deepEqual(Object.keys(n.individual), [String(p.id)]);
     assert.equal(n.individual[p.id].data, `${secret(p)}: named a craving at work`);
+    assert.deepEqual(n.individual[p.id].objectives, [objective[p.id]]);
     assert.equal(n.charts, undefined);
     for (const o of ps) {
       if (o === p) continue;
@@ -208,7 +222,7 @@ test('note bodies are checked field by field', async () => {
     [{ format: 'DAP', individual: { [outsider.id]: { data: 'x' } } }, `individual.${outsider.id}`],
     [{ format: 'DAP', individual: { [a.id]: { data: 'x', objectives: [{ plan_id: 1 }] } } }, `individual.${a.id}.objectives`],
     [{ format: 'DAP', individual: { [a.id]: { data: 'x', objectives: 'O1' } } }, `individual.${a.id}.objectives`],
-    [{ format: 'DAP', individual: { [a.id]: { data: 'x', objectives: [{ plan_id: 999999, key: 'O1' }] } } }, `individual.${a.id}.objectives`],
+    [{ format: 'DAP', individual: { [a.id]: { data: 'x', objectives: [{ plan_id: 999999, objective_id: 'O1' }] } } }, `individual.${a.id}.objectives`],
     [{ format: 'DAP', shared: { data: 'x', objectives: [] } }, 'shared.objectives'],
     [{ format: 'DAP', shared: { data: 'x' }, mood: 'ok' }, 'mood'],
   ];
