@@ -223,7 +223,7 @@ test('a body that is not declared as JSON is 415', async () => {
 
 test('unknown API routes are 404', async () => {
   // (Paths outside /api/ and /healthz belong to the web app's static files.)
-  for (const p of ['/api/v1/nothing', '/api/v2/patients', '/api/v1/patients/1/notes', '/api/v1/patients/',
+  for (const p of ['/api/v1/nothing', '/api/v2/patients', '/api/v1/patients/1/nonsense', '/api/v1/patients/',
     '/api/v1', '/api/', '/api/v1/ME', '/api/v1/patients//1', '/api/v1/me/']) {
     const r = await s.req('GET', p, as());
     expectError(r, 404, 'not_found', null);
