@@ -37,11 +37,14 @@ struct demo_summary {
  * Loads a synthetic demo cohort of n patients (1 <= n <= DEMO_MAX_PATIENTS)
  * at the default site through the domain functions (patient_create,
  * diagnosis_add, diagnosis_set_status, episode_admit, episode_place,
- * episode_discharge), each in its own transaction. The cohort is
+ * episode_discharge), each in its own transaction, then each patient's
+ * medication history (domain/demo_meds.h: orders, doses, take-homes,
+ * results, written directly in one transaction per patient). The cohort is
  * deterministic for a seed; its dates are relative to today and never in the
- * future. There are admissions in the last 30 days; with n >= 7 every level
- * of care has patients in care; with n >= 14 some were discharged in the
- * last 30 days.
+ * future (take-home doses already dispensed may cover the days ahead).
+ * There are admissions in the last 30 days; with n >= 7 every level of care
+ * has patients in care; with n >= 14 some were discharged in the last 30
+ * days.
  *
  * The clinical data (clinic_load) must be loaded first. out (may be NULL)
  * gets the counts of what was written, also on failure.

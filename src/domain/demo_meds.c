@@ -638,16 +638,33 @@ struct otp_sim {
 	const struct otp_course *oc;
 	const char *med;
 	int methadone, limit, S, L;
-	int force_from;           /* a missed run open today starts here (NEVER: none) */
 	int64_t order_id, decision_id;
-	double dose;
-	int phase, lvl_max, next_review;
-	int last_unexpected, neg_streak;
+	/* the patient */
+	int risk;                 /* 3-50: how often screens come back unexpectedly positive */
+	int miss_pm;              /* per mille: a missed run starts on a clinic day */
+	int qtc_base;
+	int force_from;           /* a missed run still open today starts here (NEVER: none) */
+	int hold_now;             /* in hospital from here to today (NEVER: none) */
+	int hosp, hosp_len;       /* an earlier hospital stay (NEVER: none) */
+	/* dosing */
+	double dose, climb_to;
+	int st_day[ORDER_MAX_STEPS];
+	double st_dose[ORDER_MAX_STEPS];
+	int n_st, k_st, plan_end;
+	int next_climb, next_adjust, tapering;
+	/* attendance */
+	int consec;               /* scheduled days without a dose since the last reassessment */
+	int run_left, held, resume_on;
 	unsigned char att[SPAN];  /* AT_* per day index */
 	unsigned char cov[SPAN];  /* covered by a take-home dispense */
+	/* monitoring and take-homes */
+	int next_uds, next_ecg, ecg_over100;
+	int phase, lvl_max, next_review;
+	int last_unexpected, neg_streak;
+	char last_pos[24];
 	struct outstanding out[MAX_OUT];
 	int n_out;
-	char last_pos[24];
+	char why[300];
 };
 
 static int otp_misses(const struct otp_sim *s, int d, int days)
@@ -698,7 +715,7 @@ static enum tdm_status otp_decide(struct otp_sim *s, int d, int min, const char 
 		 "\"behaviour\":\"no incidents\",\"diversion\":\"%s\",\"storage\":\"lockbox at home; education recorded\","
 		 "\"other\":\"%s\"}",
 		 clinic && given * 100 >= 90 * clinic ? "regular" : "some missed days", given, clinic, screens,
-		 s->phase == 0 && reason && strstr(reason, "bottle") ? "bottle not returned" : "none known",
+		 s->phase == 0 && strstr(reason, "bottle") ? "bottle not returned" : "none known",
 		 PICK(&x->r, other_factors));
 	snprintf(why, sizeof why, "%s (treatment day %d; up to %d days allowed).", reason, tday, max);
 	inst(x, d, min, at);
@@ -784,11 +801,11 @@ static enum tdm_status otp_dispense(struct otp_sim *s, int d, int min)
 /* A screen at a visit: the prescribed medication (an expected positive)
  * and a panel whose unexpected positives are likelier early in treatment
  * and for riskier patients. */
-static enum tdm_status otp_screen(struct otp_sim *s, int d, int min, int risk, int *unexpected)
+static enum tdm_status otp_screen(struct otp_sim *s, int d, int min, int *unexpected)
 {
 	struct mx *x = s->x;
 	struct rnd *r = &x->r;
-	int tday = d - s->S + 1;
+	int tday = d - s->S + 1, risk = s->risk;
 	int m = tday == 1 ? 0 : tday <= 30 ? 30 : tday <= 90 ? 12 : tday <= 180 ? 5 : 2;
 	struct {
 		const char *sub;
@@ -837,9 +854,376 @@ static const char *const up_reasons[] = {
 static const char *const hospital[] = {"pneumonia", "cellulitis", "a fractured wrist", "chest pain",
 				       "an abscess needing drainage"};
 
+/* Who the patient is: risk, attendance, how far take-homes go, and the
+ * cohort-wide features (a missed run open today, a hospital stay now). */
+static void otp_traits(struct otp_sim *s, int n)
+{
+	static const int lvl_w[] = {15, 20, 20, 28, 17};
+	struct mx *x = s->x;
+	struct rnd *r = &x->r;
+	s->risk = pct(r, 60) ? range(r, 3, 20) : range(r, 20, 50);
+	s->miss_pm = range(r, 15, 40) + s->risk / 3;
+	s->lvl_max = s->risk > 40 ? below(r, 2) : weighted(r, lvl_w, COUNT_OF(lvl_w));
+	s->force_from = s->hold_now = s->hosp = NEVER;
+	s->hosp_len = range(r, 3, 8);
+	if (s->oc->open && n > 60 && !x->c->reassess_open) {
+		x->c->reassess_open = 1;
+		s->force_from = -(s->limit + below(r, 2));
+		s->lvl_max = 0;
+	} else if (s->oc->open && s->methadone && n > 90 && !x->c->held_now) {
+		x->c->held_now++;
+		s->hold_now = -range(r, 1, 3);
+		s->lvl_max = 0;
+	} else if (n > 150 && pct(r, 15)) {
+		s->hosp = s->S + range(r, 60, n - 40);
+	}
+	s->qtc_base = range(r, 400, 440);
+	if (s->methadone && n > 200 && x->c->qtc_high < 2) {
+		x->c->qtc_high++;
+		s->qtc_base = range(r, 452, 460);
+	}
+	s->next_review = s->S + range(r, 31, 60);
+	s->last_unexpected = -NEVER;
+	s->resume_on = s->next_adjust = NEVER;
+	s->next_uds = s->next_ecg = s->S;
+}
+
+/* The order: induction dose, a titration plan (methadone +5 mg every few
+ * days, or buprenorphine day-2/day-3 steps) or dose changes to come, and
+ * the admission's storage education. */
+static enum tdm_status otp_order(struct otp_sim *s)
+{
+	static const double bup_maint[] = {12, 16, 16, 16, 16, 20, 24};
+	static const char *const instr_m = "Oral concentrate 10 mg/mL, observed dosing. Take-homes only as the"
+					   " prescriber's recorded decision allows.";
+	static const char *const instr_b = "Sublingual, observed dosing until take-homes are agreed.";
+	struct mx *x = s->x;
+	struct rnd *r = &x->r;
+	int S = s->S;
+	char plan[400] = "";
+	s->dose = s->methadone ? 20 + 5 * below(r, 3) : (pct(r, 60) ? 8 : 4);
+	s->climb_to = s->methadone ? (pct(r, 15) ? 5.0 * range(r, 12, 15) : 5.0 * range(r, 16, 24)) : PICK(r, bup_maint);
+	int use_plan = pct(r, 50);
+	if (use_plan && s->methadone) {
+		int every = range(r, 3, 5);
+		double target = 5.0 * range(r, 10, 14);
+		if (target > s->climb_to)
+			target = s->climb_to;
+		for (double v = s->dose + 5; v <= target + 1e-9 && s->n_st < ORDER_MAX_STEPS; v += 5) {
+			s->st_day[s->n_st] = S + every * (s->n_st + 1);
+			s->st_dose[s->n_st++] = v;
+		}
+		snprintf(plan, sizeof plan, "{\"step\":5,\"every_days\":%d,\"target\":%g}", every, target);
+	} else if (use_plan) {
+		double d2 = s->dose + (pct(r, 50) ? 4 : 8), d3 = s->climb_to < 16 ? s->climb_to : 16;
+		if (d2 > 16)
+			d2 = 16;
+		s->st_day[s->n_st] = S + 1;
+		s->st_dose[s->n_st++] = d2;
+		if (d3 > d2) {
+			s->st_day[s->n_st] = S + 2;
+			s->st_dose[s->n_st++] = d3;
+			snprintf(plan, sizeof plan, "{\"steps\":[{\"day\":2,\"dose\":%g},{\"day\":3,\"dose\":%g}]}", d2, d3);
+		} else {
+			snprintf(plan, sizeof plan, "{\"steps\":[{\"day\":2,\"dose\":%g}]}", d2);
+		}
+	}
+	for (int i = 0; i < s->n_st; i++) /* a short course keeps only the steps it reaches */
+		if (s->st_day[i] > s->L + (s->oc->open ? 60 : 0))
+			s->n_st = i;
+	s->plan_end = s->n_st ? s->st_day[s->n_st - 1] : S;
+	s->next_climb = s->n_st ? s->plan_end + range(r, 5, 8) : S + (s->methadone ? range(r, 3, 5) : 1);
+
+	int created = range(r, 6 * 60 + 30, 7 * 60 + 30);
+	enum tdm_status rc = ins_order(x, s->med, s->methadone ? "oral" : "sublingual", "daily", S, 0, 0,
+				       s->oc->indication, s->methadone ? instr_m : instr_b, created, &s->order_id);
+	if (!rc) {
+		if (s->methadone)
+			snprintf(s->why, sizeof s->why, "Induction: first dose %g mg under observation (COWS %d);"
+				 " first-day total not above %g mg", s->dose, range(r, 9, 16), s->dose + 10);
+		else
+			snprintf(s->why, sizeof s->why, "Induction: %g mg once objective withdrawal was documented"
+				 " (COWS %d)", s->dose, range(r, 9, 16));
+		rc = ins_event(x, s->order_id, "start", &s->dose, 0, S, s->why, S, created);
+	}
+	if (!rc && s->n_st)
+		rc = ins_plan(x, s->order_id, plan, s->st_day, s->st_dose, s->n_st, S, created + 1);
+	if (!rc) {
+		char at[INSTANT_LEN];
+		inst(x, S, created + 25, at);
+		rc = ins_education(x, s->methadone
+				   ? "Take-home safety: lockbox provided; store out of sight and reach of children; never"
+				     " share; bring every bottle back at the next visit; naloxone kit given."
+				   : "Safe storage of buprenorphine: locked box, away from children; naloxone kit given.",
+				   at);
+	}
+	return rc;
+}
+
+/* Does the patient come in on clinic day d? */
+static int otp_attends(struct otp_sim *s, int d)
+{
+	struct rnd *r = &s->x->r;
+	if (d >= s->oc->lost_from || d >= s->force_from)
+		return 0;
+	if (s->run_left > 0) {
+		s->run_left--;
+		return 0;
+	}
+	if (d == s->S || (s->force_from != NEVER && d >= s->force_from - 4))
+		return 1; /* the first day; the days before the open run */
+	if (!permille(r, d - s->S < 30 ? 3 * s->miss_pm / 2 : s->miss_pm))
+		return 1;
+	static const int len_w[] = {70, 18, 8, 4};
+	int len = 1 + weighted(r, len_w, COUNT_OF(len_w));
+	s->run_left = d <= s->plan_end + 3 ? 0 : len - 1;
+	return 0;
+}
+
+/* The prescriber before today's dose: a reassessment after missed doses,
+ * titration, taper, maintenance adjustments (one dose change a day). */
+static enum tdm_status otp_prescribe(struct otp_sim *s, int d, int vmin)
+{
+	struct mx *x = s->x;
+	struct rnd *r = &x->r;
+	if (s->consec >= s->limit) {
+		double old = s->dose;
+		int consec = s->consec;
+		s->consec = 0;
+		if (!s->methadone || consec == s->limit || d <= s->plan_end) {
+			snprintf(s->why, sizeof s->why, "%d missed doses: seen by the prescriber, no sedation or"
+				 " withdrawal signs; continue %g mg", consec, s->dose);
+			return ins_event(x, s->order_id, "reassess", NULL, 0, d, s->why, d, vmin - 20);
+		}
+		s->dose = round5(old * 0.7);
+		if (s->dose < 30)
+			s->dose = old < 30 ? old : 30;
+		snprintf(s->why, sizeof s->why, "%d consecutive doses missed: tolerance may be lower; dose reduced to"
+			 " %g mg, re-titrate", consec, s->dose);
+		if (!s->tapering && old > s->dose) {
+			s->climb_to = old;
+			s->next_climb = d + range(r, 3, 4);
+		}
+		return ins_event(x, s->order_id, "change", &s->dose, 0, d, s->why, d, vmin - 20);
+	}
+	s->consec = 0;
+	if (d >= s->oc->taper_from && !s->tapering) {
+		s->tapering = 1;
+		s->climb_to = s->methadone ? 5 : 2;
+		s->next_climb = d;
+	}
+	if (d > s->plan_end && d >= s->next_climb && s->dose != s->climb_to) {
+		double step;
+		const char *reason;
+		if (s->tapering) {
+			step = -(s->methadone ? (s->dose > 40 ? 10 : 5) : 2);
+			reason = "Taper agreed with the patient";
+			s->next_climb = d + range(r, 7, 14);
+		} else if (s->methadone) {
+			step = s->dose < 60 || pct(r, 50) ? 5 : 10;
+			reason = PICK(r, up_reasons);
+			s->next_climb = d + (s->dose < 60 ? range(r, 3, 5) : range(r, 5, 9));
+		} else {
+			step = d == s->S + 1 ? (pct(r, 50) ? 4 : 8) : 4;
+			reason = d == s->S + 1 ? "Day 2 of induction" : PICK(r, up_reasons);
+			s->next_climb = d + range(r, 4, 7);
+		}
+		double v = s->dose + step;
+		if ((step > 0 && v > s->climb_to) || (step < 0 && v < s->climb_to))
+			v = s->climb_to;
+		snprintf(s->why, sizeof s->why, "%s: %s%g mg", reason, v > s->dose ? "+" : "", v - s->dose);
+		s->dose = v;
+		return ins_event(x, s->order_id, "change", &s->dose, 0, d, s->why, d, vmin - 20);
+	}
+	if (s->tapering || d <= s->plan_end || s->dose != s->climb_to)
+		return TDM_OK;
+	if (s->next_adjust == NEVER) {
+		s->next_adjust = d + range(r, 90, 240); /* maintenance reached */
+		return TDM_OK;
+	}
+	if (d < s->next_adjust)
+		return TDM_OK;
+	s->next_adjust = d + range(r, 90, 240);
+	if (!pct(r, 50))
+		return TDM_OK;
+	int up = pct(r, 55);
+	double step = s->methadone ? (up ? 10 : -5) : (up ? 4 : -4);
+	double v = s->dose + step;
+	if (v < (s->methadone ? 40 : 8) || v > (s->methadone ? 130 : 24))
+		return TDM_OK;
+	snprintf(s->why, sizeof s->why, "%s: %+g mg",
+		 up ? "Cravings returned under stress" : "Asked to lower the dose (daytime drowsiness)", step);
+	s->dose = s->climb_to = v;
+	return ins_event(x, s->order_id, "change", &s->dose, 0, d, s->why, d, vmin - 20);
+}
+
+/* Screens about monthly and ECGs (methadone: before the first dose, within
+ * 30 days, yearly, and after the dose passes 100 mg). */
+static enum tdm_status otp_monitor(struct otp_sim *s, int d, int vmin, int *unexpected)
+{
+	struct mx *x = s->x;
+	struct rnd *r = &x->r;
+	enum tdm_status rc = TDM_OK;
+	*unexpected = 0;
+	if (d >= s->next_uds) {
+		rc = otp_screen(s, d, vmin - 10, unexpected);
+		s->next_uds = d == s->S ? d + range(r, 7, 14) : d + range(r, 18, 40);
+		if (d > s->S && *unexpected) {
+			s->last_unexpected = d;
+			s->neg_streak = 0;
+		} else if (d > s->S) {
+			s->neg_streak++;
+		}
+	}
+	if (!rc && s->methadone && s->dose > 100 && !s->ecg_over100) {
+		s->ecg_over100 = 1;
+		if (s->next_ecg > d + 10)
+			s->next_ecg = d + range(r, 3, 10);
+	}
+	if (!rc && s->methadone && d >= s->next_ecg) {
+		int q = s->qtc_base + (int)(s->dose - 60) / 10 + range(r, -8, 8);
+		int cap = s->qtc_base >= 450 ? 480 : 460;
+		q = q > cap ? cap : q < 400 ? 400 : q;
+		rc = ecg(x, q, d, vmin - 30, d == s->S ? "Baseline before the first methadone dose" : NULL);
+		s->next_ecg = d == s->S ? d + range(r, 14, 28) : d + range(r, 330, 365);
+		if (d > s->S + 30 && pct(r, 12))
+			s->next_ecg += range(r, 60, 120); /* the yearly ECG slipped */
+	}
+	return rc;
+}
+
+/* Bottles back, then the take-home decision of the day: suspended after a
+ * missing bottle, reduced after an unexpected positive, stepped up when
+ * stable (from treatment day 31). */
+static enum tdm_status otp_review(struct otp_sim *s, int d, int vmin, int unexpected)
+{
+	struct mx *x = s->x;
+	struct rnd *r = &x->r;
+	int missing, tday = d - s->S + 1;
+	enum tdm_status rc = otp_returns(s, d, vmin - 2, &missing);
+	if (rc)
+		return rc;
+	if (missing) {
+		s->phase = 0;
+		s->next_review = d + range(r, 60, 90);
+		return otp_decide(s, d, vmin - 1, "Take-homes suspended: a bottle was not returned");
+	}
+	if (unexpected && s->phase >= 1 && d > s->S) {
+		s->phase = s->phase >= 3 ? 1 : 0;
+		s->next_review = d + range(r, 30, 60);
+		snprintf(s->why, sizeof s->why, "Unexpected positive screen (%s) today: take-homes reduced to %s;"
+			 " review in 30-60 days", s->last_pos, phase_text[s->phase]);
+		return otp_decide(s, d, vmin - 1, s->why);
+	}
+	if (s->phase >= s->lvl_max || tday < 31 || d < s->next_review)
+		return TDM_OK;
+	if (s->last_unexpected >= d - 30 || otp_misses(s, d, 30) > 1 || s->neg_streak < 2) {
+		s->next_review = d + range(r, 14, 30);
+		return TDM_OK;
+	}
+	s->phase++;
+	s->next_review = d + range(r, 30, 75);
+	snprintf(s->why, sizeof s->why, "Stable on %g mg: regular attendance, negative screens x%d; take-homes"
+		 " increased to %s", s->dose, s->neg_streak, phase_text[s->phase]);
+	rc = otp_decide(s, d, vmin - 1, s->why);
+	if (!rc && s->phase == 3) {
+		char at[INSTANT_LEN];
+		inst(x, d, vmin + 3, at);
+		rc = ins_education(x, "Refresher before weekly take-homes: lockbox checked, storage and return of"
+				   " bottles reviewed.", at);
+	}
+	return rc;
+}
+
+/* A day the clinic is closed and nothing was taken home for it, or the
+ * patient did not come: a missed dose (recorded from yesterday back). */
+static enum tdm_status otp_missed(struct otp_sim *s, int d, int closed)
+{
+	struct mx *x = s->x;
+	int i = d - s->S;
+	char at[INSTANT_LEN];
+	enum tdm_status rc = TDM_OK;
+	s->att[i] = AT_MISSED;
+	s->consec++;
+	if (closed) {
+		inst(x, d + 1, range(&x->r, 7 * 60, 7 * 60 + 20), at);
+		rc = ins_admin(x, s->order_id, d, 1, "missed", NULL, 0,
+			       i && s->att[i - 1] == AT_GIVEN ? "Clinic closed; no take-home dose dispensed."
+			       : "Clinic closed; no take-home dose (did not attend the day before).", at);
+	} else if (d < 0) {
+		inst(x, d, range(&x->r, 18 * 60, 18 * 60 + 30), at);
+		rc = ins_admin(x, s->order_id, d, 1, "missed", NULL, 0, "Did not attend.", at);
+	}
+	return rc;
+}
+
+/* A hospital stay begins on clinic day d: the order is held (and resumed
+ * after it, unless the patient is there today). */
+static enum tdm_status otp_hospital(struct otp_sim *s, int d)
+{
+	struct rnd *r = &s->x->r;
+	const char *where = PICK(r, hospital);
+	int now = d >= s->hold_now;
+	if (now)
+		snprintf(s->why, sizeof s->why, "Admitted to hospital with %s; the ward doses %s and has the dose"
+			 " confirmed: held here until discharge", where, s->med);
+	else
+		snprintf(s->why, sizeof s->why, "Admitted to hospital with %s; dose confirmed with the ward: held here",
+			 where);
+	s->held = 1;
+	s->att[d - s->S] = AT_HELD;
+	s->resume_on = now ? NEVER : d + s->hosp_len;
+	s->hosp = NEVER;
+	return ins_event(s->x, s->order_id, "hold", NULL, 0, d, s->why, d, range(r, 9 * 60, 10 * 60));
+}
+
+/* A clinic day the patient came: the prescriber, screens, take-home
+ * review, the witnessed dose and the take-homes to the next visit. The
+ * nurse holds a dose now and then, or the patient declines it. */
+static enum tdm_status otp_visit(struct otp_sim *s, int d, int vmin)
+{
+	struct mx *x = s->x;
+	struct rnd *r = &x->r;
+	int i = d - s->S;
+	char at[INSTANT_LEN];
+	enum tdm_status rc = otp_prescribe(s, d, vmin);
+	if (rc)
+		return rc;
+	if (d != s->S && d != 0 && permille(r, 10)) {
+		const char *note = "Declined today's dose: says he feels over-medicated; prescriber informed.";
+		const char *status = "refused";
+		if (pct(r, 70)) {
+			status = "held";
+			note = "Appeared sedated (slurred speech, pinpoint pupils); dose held, prescriber informed.";
+			if (pct(r, 50)) {
+				note = "Breath alcohol positive; dose held per policy, prescriber informed.";
+				rc = breath(x, range(r, 40, 110) / 1000.0, d, vmin - 5, "Before dosing; dose held.");
+			}
+		}
+		inst(x, d, vmin, at);
+		if (!rc)
+			rc = ins_admin(x, s->order_id, d, 1, status, NULL, 0, note, at);
+		s->att[i] = AT_MISSED;
+		s->consec = 1;
+		return rc;
+	}
+	int unexpected;
+	rc = otp_monitor(s, d, vmin, &unexpected);
+	if (!rc)
+		rc = otp_review(s, d, vmin, unexpected);
+	inst(x, d, vmin, at);
+	if (!rc)
+		rc = ins_admin(x, s->order_id, d, 1, "given", &s->dose, 0, NULL, at);
+	s->att[i] = AT_GIVEN;
+	return rc ? rc : otp_dispense(s, d, vmin + 2);
+}
+
 static enum tdm_status run_otp(struct mx *x, const struct otp_course *oc, int methadone)
 {
 	struct rnd *r = &x->r;
+	int L = oc->open ? 0 : oc->stop - 1, n = L - oc->S + 1;
+	if (n < 1)
+		return TDM_OK;
 	struct otp_sim *s = calloc(1, sizeof *s);
 	if (!s)
 		return tdm_fail(x->err, TDM_ENOMEM, NULL, "out of memory");
@@ -848,370 +1232,53 @@ static enum tdm_status run_otp(struct mx *x, const struct otp_course *oc, int me
 	s->methadone = methadone;
 	s->med = methadone ? "methadone" : "buprenorphine";
 	s->S = oc->S;
-	s->L = oc->open ? 0 : oc->stop - 1;
+	s->L = L;
 	s->limit = order_missed_limit(s->med);
 	if (s->limit <= 0)
 		s->limit = methadone ? 3 : 5;
-	int S = s->S, L = s->L, n = L - S + 1;
-	enum tdm_status rc = TDM_OK;
-	if (n < 1) {
-		free(s);
-		return TDM_OK;
-	}
-
-	/* The patient's course: how risky, how often absent, how far take-homes go. */
-	static const int lvl_w[] = {15, 20, 20, 28, 17};
-	int risk = pct(r, 60) ? range(r, 3, 20) : range(r, 20, 50);
-	int miss_pm = range(r, 15, 40) + risk / 3;
-	s->lvl_max = risk > 40 ? below(r, 2) : weighted(r, lvl_w, COUNT_OF(lvl_w));
-	int force_from = NEVER, hold_now = NEVER, hosp = NEVER, hosp_len = range(r, 3, 8);
-	if (oc->open && n > 60 && !x->c->reassess_open) {
-		/* A missed run still open today: the window flags a reassessment. */
-		x->c->reassess_open = 1;
-		force_from = -(s->limit + below(r, 2));
-		s->lvl_max = 0;
-	} else if (oc->open && methadone && n > 90 && !x->c->held_now) {
-		x->c->held_now++;
-		hold_now = -range(r, 1, 3);
-		s->lvl_max = 0;
-	} else if (n > 150 && pct(r, 15)) {
-		hosp = S + range(r, 60, n - 40);
-	}
-	s->force_from = force_from;
-
-	/* Dosing: induction, a plan or dose changes up to maintenance. */
-	static const double bup_maint[] = {12, 16, 16, 16, 16, 20, 24};
-	s->dose = methadone ? 20 + 5 * below(r, 3) : (pct(r, 60) ? 8 : 4);
-	double maint = methadone ? (pct(r, 15) ? 5.0 * range(r, 12, 15) : 5.0 * range(r, 16, 24)) : PICK(r, bup_maint);
-	int use_plan = pct(r, 50);
-	int st_day[ORDER_MAX_STEPS];
-	double st_dose[ORDER_MAX_STEPS];
-	int n_st = 0, k_st = 0;
-	char plan[400] = "";
-	if (use_plan && methadone) {
-		int every = range(r, 3, 5);
-		double target = 5.0 * range(r, 10, 14);
-		if (target > maint)
-			target = maint;
-		for (double v = s->dose + 5; v <= target + 1e-9 && n_st < ORDER_MAX_STEPS; v += 5) {
-			st_day[n_st] = S + every * (n_st + 1);
-			st_dose[n_st++] = v;
-		}
-		snprintf(plan, sizeof plan, "{\"step\":5,\"every_days\":%d,\"target\":%g}", every, target);
-	} else if (use_plan) {
-		double d2 = s->dose + (pct(r, 50) ? 4 : 8), d3 = maint < 16 ? maint : 16;
-		if (d2 > 16)
-			d2 = 16;
-		st_day[n_st] = S + 1;
-		st_dose[n_st++] = d2;
-		if (d3 > d2) {
-			st_day[n_st] = S + 2;
-			st_dose[n_st++] = d3;
-			snprintf(plan, sizeof plan, "{\"steps\":[{\"day\":2,\"dose\":%g},{\"day\":3,\"dose\":%g}]}", d2, d3);
-		} else {
-			snprintf(plan, sizeof plan, "{\"steps\":[{\"day\":2,\"dose\":%g}]}", d2);
-		}
-	}
-	for (int i = 0; i < n_st; i++) /* a short course keeps only the steps it reaches */
-		if (st_day[i] > L + (oc->open ? 60 : 0))
-			n_st = i;
-	int plan_end = n_st ? st_day[n_st - 1] : S;
-	double climb_to = maint;
-	int next_climb = n_st ? plan_end + range(r, 5, 8) : S + (methadone ? range(r, 3, 5) : 1);
-	int next_adjust = NEVER;
-	int tapering = 0;
-
-	static const char *const instr_m = "Oral concentrate 10 mg/mL, observed dosing. Take-homes only as the"
-					   " prescriber's recorded decision allows.";
-	static const char *const instr_b = "Sublingual, observed dosing until take-homes are agreed.";
-	int created = range(r, 6 * 60 + 30, 7 * 60 + 30);
-	rc = ins_order(x, s->med, methadone ? "oral" : "sublingual", "daily", S, 0, 0, oc->indication,
-		       methadone ? instr_m : instr_b, created, &s->order_id);
-	char why[300];
-	if (!rc) {
-		if (methadone)
-			snprintf(why, sizeof why, "Induction: first dose %g mg under observation (COWS %d); first-day total"
-				 " not above %g mg", s->dose, range(r, 9, 16), s->dose + 10);
-		else
-			snprintf(why, sizeof why, "Induction: %g mg once objective withdrawal was documented (COWS %d)",
-				 s->dose, range(r, 9, 16));
-		rc = ins_event(x, s->order_id, "start", &s->dose, 0, S, why, S, created);
-	}
-	if (!rc && n_st)
-		rc = ins_plan(x, s->order_id, plan, st_day, st_dose, n_st, S, created + 1);
-
-	/* Admission: screen, ECG before methadone, storage education. */
-	int next_uds = S, next_ecg = S, ecg_over100 = 0;
-	int qtc_base = range(r, 400, 440);
-	if (methadone && n > 200 && x->c->qtc_high < 2) {
-		x->c->qtc_high++;
-		qtc_base = range(r, 452, 460);
-	}
-	s->last_unexpected = -100000;
-	char at[INSTANT_LEN];
-	if (!rc) {
-		inst(x, S, created + 25, at);
-		rc = ins_education(x, methadone
-				   ? "Take-home safety: lockbox provided; store out of sight and reach of children; never"
-				     " share; bring every bottle back at the next visit; naloxone kit given."
-				   : "Safe storage of buprenorphine: locked box, away from children; naloxone kit given.",
-				   at);
-	}
-
-	int consec = 0, run_left = 0, held = 0, resume_on = NEVER;
-	s->next_review = S + range(r, 31, 60);
-	for (int d = S; !rc && d <= L; d++) {
-		int i = d - S;
-		while (k_st < n_st && st_day[k_st] <= d)
-			s->dose = st_dose[k_st++];
-		if (held) {
-			if (d < resume_on)
-				continue;
-			held = 0;
-			snprintf(why, sizeof why, "Discharged from hospital; last hospital dose %g mg yesterday confirmed"
+	otp_traits(s, n);
+	enum tdm_status rc = otp_order(s);
+	for (int d = s->S; !rc && d <= L; d++) {
+		int i = d - s->S;
+		while (s->k_st < s->n_st && s->st_day[s->k_st] <= d)
+			s->dose = s->st_dose[s->k_st++];
+		if (s->held && d < s->resume_on)
+			continue;
+		if (s->held) {
+			s->held = 0;
+			snprintf(s->why, sizeof s->why, "Hospital discharge tomorrow; last hospital dose %g mg confirmed"
 				 " with the ward: resume", s->dose);
-			rc = ins_event(x, s->order_id, "resume", NULL, 0, d, why, d, range(r, 7 * 60, 7 * 60 + 40));
+			rc = ins_event(x, s->order_id, "resume", NULL, 0, d, s->why, d - 1, range(r, 17 * 60, 19 * 60));
+			if (rc)
+				break;
 		}
 		if (s->cov[i]) {
 			s->att[i] = AT_TAKE_HOME;
-			consec = 0;
+			s->consec = 0;
 			continue;
 		}
-		/* A hospital stay (the order on hold there) begins on a clinic day. */
-		if ((d >= hosp && d < L - 10) || d >= hold_now) {
-			int now_hold = d >= hold_now;
-			const char *where = PICK(r, hospital);
-			if (now_hold)
-				snprintf(why, sizeof why, "Admitted to hospital with %s; the ward doses %s and has the dose"
-					 " confirmed: held here until discharge", where, s->med);
-			else
-				snprintf(why, sizeof why, "Admitted to hospital with %s; dose confirmed with the ward:"
-					 " held here", where);
-			rc = ins_event(x, s->order_id, "hold", NULL, 0, d, why, d, range(r, 9 * 60, 10 * 60));
-			held = 1;
-			s->att[i] = AT_HELD;
-			if (now_hold)
-				break;
-			resume_on = d + hosp_len;
-			hosp = NEVER;
+		if ((d >= s->hosp && d < L - 10) || d >= s->hold_now) {
+			rc = otp_hospital(s, d);
 			continue;
 		}
-		if (d != 0 && d != S && closed_on(x, d)) {
-			/* Closed, and no take-home for it (absent the day before). */
-			inst(x, d + 1, range(r, 7 * 60, 7 * 60 + 20), at);
-			rc = ins_admin(x, s->order_id, d, 1, "missed", NULL, 0,
-				       i && s->att[i - 1] == AT_GIVEN ? "Clinic closed; no take-home dose dispensed."
-				       : "Clinic closed; no take-home dose (did not attend the day before).", at);
-			s->att[i] = AT_MISSED;
-			consec++;
+		if (d != 0 && d != s->S && closed_on(x, d)) {
+			rc = otp_missed(s, d, 1);
 			continue;
 		}
-		int miss = 0;
-		if (d >= oc->lost_from)
-			miss = 1;
-		else if (d >= force_from)
-			miss = 1;
-		else if (run_left > 0) {
-			miss = 1;
-			run_left--;
-		} else if (d != S && force_from != NEVER && d >= force_from - 4) {
-			miss = 0; /* the open run starts clean */
-		} else if (d != S && permille(r, (d - S < 30 ? 3 * miss_pm / 2 : miss_pm))) {
-			static const int len_w[] = {70, 18, 8, 4};
-			int len = 1 + weighted(r, len_w, COUNT_OF(len_w));
-			if (d <= plan_end + 3)
-				len = 1;
-			miss = 1;
-			run_left = len - 1;
-		}
-		if (miss) {
-			if (d < 0) {
-				inst(x, d, range(r, 18 * 60, 18 * 60 + 30), at);
-				rc = ins_admin(x, s->order_id, d, 1, "missed", NULL, 0, "Did not attend.", at);
-			}
-			s->att[i] = AT_MISSED;
-			consec++;
+		if (!otp_attends(s, d)) {
+			rc = otp_missed(s, d, 0);
 			continue;
 		}
 		int vmin = range(r, 6 * 60, 11 * 60 + 30);
-		if (d == S && vmin < created + 30)
-			vmin = created + 30;
-		if (d == 0) {
+		if (d == 0) { /* some have been dosed today, the rest are still due */
 			int t = vmin < x->now_min - 2 ? vmin : x->now_min - range(r, 2, 30);
 			if (!pct(r, 45) || t < 60)
-				break; /* still due today */
+				break;
 			vmin = t;
+		} else if (d == s->S) {
+			vmin = range(r, 8 * 60, 10 * 60); /* after the order was written */
 		}
-		/* Back after missed doses: the prescriber reassesses first. */
-		int changed = 0;
-		if (consec >= s->limit) {
-			double old = s->dose;
-			if (methadone && consec > s->limit && d > plan_end) {
-				s->dose = round5(old * 0.7);
-				if (s->dose < 30)
-					s->dose = old < 30 ? old : 30;
-				snprintf(why, sizeof why, "%d consecutive doses missed: tolerance may be lower; dose reduced to"
-					 " %g mg, re-titrate", consec, s->dose);
-				rc = ins_event(x, s->order_id, "change", &s->dose, 0, d, why, d, vmin - 20);
-				if (!tapering && old > s->dose) {
-					climb_to = old;
-					next_climb = d + range(r, 3, 4);
-				}
-				changed = 1;
-			} else {
-				snprintf(why, sizeof why, "%d missed doses: seen by the prescriber, no sedation or withdrawal"
-					 " signs; continue %g mg", consec, s->dose);
-				rc = ins_event(x, s->order_id, "reassess", NULL, 0, d, why, d, vmin - 20);
-			}
-		}
-		consec = 0;
-		if (rc)
-			break;
-		/* The nurse holds a dose now and then, or the patient declines it. */
-		if (d != S && d != 0 && permille(r, 7)) {
-			const char *note = "Appeared sedated (slurred speech, pinpoint pupils); dose held, prescriber"
-					   " informed.";
-			if (pct(r, 50)) {
-				note = "Breath alcohol positive; dose held per policy, prescriber informed.";
-				rc = breath(x, range(r, 40, 110) / 1000.0, d, vmin - 5, "Before dosing; dose held.");
-			}
-			inst(x, d, vmin, at);
-			if (!rc)
-				rc = ins_admin(x, s->order_id, d, 1, "held", NULL, 0, note, at);
-			s->att[i] = AT_MISSED;
-			consec = 1;
-			continue;
-		}
-		if (d != S && d != 0 && permille(r, 3)) {
-			inst(x, d, vmin, at);
-			rc = ins_admin(x, s->order_id, d, 1, "refused", NULL, 0,
-				       "Declined today's dose: says he feels over-medicated; prescriber informed.", at);
-			s->att[i] = AT_MISSED;
-			consec = 1;
-			continue;
-		}
-		/* Dose changes: titration, taper, maintenance adjustments. */
-		if (d >= oc->taper_from && !tapering) {
-			tapering = 1;
-			climb_to = methadone ? 5 : 2;
-			next_climb = d;
-		}
-		if (!changed && d > plan_end && d >= next_climb && s->dose != climb_to) {
-			double step;
-			const char *reason;
-			if (tapering) {
-				step = -(methadone ? (s->dose > 40 ? 10 : 5) : 2);
-				reason = "Taper agreed with the patient";
-				next_climb = d + range(r, 7, 14);
-			} else if (methadone) {
-				step = s->dose < 60 || pct(r, 50) ? 5 : 10;
-				reason = PICK(r, up_reasons);
-				next_climb = d + (s->dose < 60 ? range(r, 3, 5) : range(r, 5, 9));
-			} else {
-				step = d == S + 1 ? (pct(r, 50) ? 4 : 8) : 4;
-				reason = d == S + 1 ? "Day 2 of induction" : PICK(r, up_reasons);
-				next_climb = d + range(r, 4, 7);
-			}
-			double v = s->dose + step;
-			if ((step > 0 && v > climb_to) || (step < 0 && v < climb_to))
-				v = climb_to;
-			snprintf(why, sizeof why, "%s: %s%g mg", reason, v > s->dose ? "+" : "", v - s->dose);
-			s->dose = v;
-			rc = ins_event(x, s->order_id, "change", &s->dose, 0, d, why, d, vmin - 20);
-			changed = 1;
-			if (s->dose == climb_to && !tapering)
-				next_adjust = d + range(r, 90, 240);
-		} else if (!changed && !tapering && next_adjust == NEVER && s->dose == climb_to && d > plan_end) {
-			next_adjust = d + range(r, 90, 240);
-		} else if (!changed && !tapering && d >= next_adjust) {
-			next_adjust = d + range(r, 90, 240);
-			if (pct(r, 50)) {
-				int up = pct(r, 55);
-				double step = methadone ? (up ? 10 : -5) : (up ? 4 : -4);
-				double v = s->dose + step;
-				if (v >= (methadone ? 40 : 8) && v <= (methadone ? 130 : 24)) {
-					snprintf(why, sizeof why, "%s: %+g mg",
-						 up ? "Cravings returned under stress" : "Asked to lower the dose (daytime drowsiness)",
-						 step);
-					s->dose = v;
-					climb_to = v;
-					rc = ins_event(x, s->order_id, "change", &s->dose, 0, d, why, d, vmin - 20);
-					changed = 1;
-				}
-			}
-		}
-		if (rc)
-			break;
-		/* Screens and ECGs on clinic days. */
-		int unexpected = 0;
-		if (d >= next_uds) {
-			rc = otp_screen(s, d, vmin - 10, risk, &unexpected);
-			next_uds = d == S ? d + range(r, 7, 14) : d + range(r, 18, 40);
-			if (d > S) {
-				if (unexpected)
-					s->last_unexpected = d;
-				else
-					s->neg_streak++;
-				if (unexpected)
-					s->neg_streak = 0;
-			}
-		}
-		if (!rc && methadone && s->dose > 100 && !ecg_over100) {
-			ecg_over100 = 1;
-			if (next_ecg > d + 10)
-				next_ecg = d + range(r, 3, 10);
-		}
-		if (!rc && methadone && d >= next_ecg) {
-			int q = qtc_base + (int)(s->dose - 60) / 10 + range(r, -8, 8);
-			int cap = qtc_base >= 450 ? 480 : 460;
-			q = q > cap ? cap : q < 400 ? 400 : q;
-			rc = ecg(x, q, d, vmin - 30, d == S ? "Baseline before the first methadone dose" : NULL);
-			next_ecg = d == S ? d + range(r, 14, 28) : d + range(r, 330, 365);
-			if (d > S + 30 && pct(r, 12))
-				next_ecg += range(r, 60, 120); /* the yearly ECG slipped */
-		}
-		/* Bottles back, then the take-home decision of the day. */
-		int missing = 0;
-		if (!rc)
-			rc = otp_returns(s, d, vmin - 2, &missing);
-		int tday = d - S + 1;
-		if (!rc && missing) {
-			s->phase = 0;
-			s->next_review = d + range(r, 60, 90);
-			rc = otp_decide(s, d, vmin - 1, "Take-homes suspended: a bottle was not returned");
-		} else if (!rc && unexpected && s->phase >= 1 && d > S) {
-			s->phase = s->phase >= 3 ? 1 : 0;
-			s->next_review = d + range(r, 30, 60);
-			snprintf(why, sizeof why, "Unexpected positive screen (%s) today: take-homes reduced to %s; review"
-				 " in 30-60 days", s->last_pos, phase_text[s->phase]);
-			rc = otp_decide(s, d, vmin - 1, why);
-		} else if (!rc && s->phase < s->lvl_max && tday >= 31) {
-			if (d >= s->next_review) {
-				int clean = s->last_unexpected < d - 30 && otp_misses(s, d, 30) <= 1 && s->neg_streak >= 2;
-				if (clean) {
-					s->phase++;
-					snprintf(why, sizeof why, "Stable on %g mg: regular attendance, negative screens x%d;"
-						 " take-homes increased to %s", s->dose, s->neg_streak, phase_text[s->phase]);
-					rc = otp_decide(s, d, vmin - 1, why);
-					if (!rc && s->phase == 3) {
-						inst(x, d, vmin + 3, at);
-						rc = ins_education(x, "Refresher before weekly take-homes: lockbox checked,"
-								   " storage and return of bottles reviewed.", at);
-					}
-					s->next_review = d + range(r, 30, 75);
-				} else {
-					s->next_review = d + range(r, 14, 30);
-				}
-			}
-		}
-		if (rc)
-			break;
-		/* The dose, witnessed; then the take-homes to the next visit. */
-		inst(x, d, vmin, at);
-		rc = ins_admin(x, s->order_id, d, 1, "given", &s->dose, 0, NULL, at);
-		s->att[i] = AT_GIVEN;
-		if (!rc)
-			rc = otp_dispense(s, d, vmin + 2);
+		rc = otp_visit(s, d, vmin);
 	}
 	if (!rc && !oc->open)
 		rc = ins_event(x, s->order_id, "discontinue", NULL, 0, oc->stop, oc->stop_reason, oc->stop,
@@ -1846,9 +1913,10 @@ enum tdm_status demo_meds(struct db *db, const struct actor *a, const struct dem
 	}
 	rc = load_context(x, err);
 	const struct demo_med_episode *e = &p->ep[p->n_ep - 1];
-	int lo = e->start < -DEMO_MEDS_HISTORY ? -DEMO_MEDS_HISTORY : e->start;
+	/* Other medications: the last year of the current or last episode. */
+	int lo = e->start < -DEMO_MEDS_OTHER_HISTORY ? -DEMO_MEDS_OTHER_HISTORY : e->start;
 	int last = e->open ? 0 : e->end - 1;
-	int recent = e->open || e->end > -365;
+	int recent = e->open || e->end > -DEMO_MEDS_OTHER_HISTORY + 30;
 	if (!rc && p->otp)
 		rc = plan_otp(x, p);
 	if (!rc && recent && !p->otp && p->opioid)

@@ -10,7 +10,8 @@
  * open today), clinic-closure doses, take-home decisions, education,
  * dispenses and returned bottles for stable patients (a rare bottle missing,
  * with a diversion note), drug screens and ECGs. Other patients get what
- * their diagnoses call for: withdrawal tapers in detox, naltrexone after
+ * their diagnoses call for, over the last DEMO_MEDS_OTHER_HISTORY days of
+ * their current or last episode: withdrawal tapers in detox, naltrexone after
  * opioid detox, naltrexone, acamprosate or disulfiram for alcohol, SSRIs,
  * lithium with levels, quetiapine; with the labs and screens the monitoring
  * schedule reads. Doses on residential and detox days are given by nurses;
@@ -31,7 +32,8 @@
 #include "domain/access.h"
 #include "store/store.h"
 
-#define DEMO_MEDS_HISTORY 912  /* days: about 2.5 years */
+#define DEMO_MEDS_HISTORY 912  /* days: about 2.5 years (opioid treatment program courses) */
+#define DEMO_MEDS_OTHER_HISTORY 365 /* days: other medications */
 #define DEMO_MEDS_EPISODES 3
 #define DEMO_MEDS_STEPS 14
 

@@ -413,6 +413,7 @@ static const struct migration migrations[] = {
 	 "CREATE UNIQUE INDEX med_admin_idem ON med_admin(user_id, idem_key);"
 	 "CREATE INDEX med_admin_patient ON med_admin(patient_id, dose_on);"
 	 "CREATE INDEX med_admin_site ON med_admin(site_id, dose_on, order_id, status);"
+	 "CREATE INDEX med_admin_dispense ON med_admin(dispense_id);"
 	 "CREATE TABLE med_admin_void ("
 	 " id {{ID}},"
 	 " admin_id BIGINT NOT NULL UNIQUE REFERENCES med_admin(id),"
