@@ -11,12 +11,12 @@ const tabs = (page) => page.locator('nav.tabs a').allTextContents();
 test(env, 'a therapist does not get the audit view', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Confidant' });
   await login(page, server, 'therapist');
-  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Alerts']);
+  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Sessions', 'My notes', 'Alerts']);
   assert.equal(await page.getByRole('link', { name: 'New patient' }).count(), 0, 'therapists do not register patients');
 
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Confidant, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Medications', 'MAR', 'Results']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Plan', 'Therapy', 'Measures', 'Medications', 'MAR', 'Results', 'Timeline']);
   assert.equal(await page.getByRole('link', { name: 'Edit demographics' }).count(), 0);
   await page.getByRole('link', { name: 'Diagnoses' }).click();
   await page.getByRole('heading', { name: 'Add a diagnosis' }).waitFor();
@@ -32,10 +32,10 @@ test(env, 'a therapist does not get the audit view', async ({ page, server }) =>
 test(env, 'an admin sees the chart audit tab with this record\'s reads', async ({ page, server }) => {
   const p = await makePatient(server, { family_name: 'Traceable' });
   await login(page, server, 'admin');
-  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Dosing', 'Alerts', 'Monitoring', 'Audit']);
+  assert.deepEqual(await navLinks(page), ['Patients', 'Census', 'Sessions', 'Dosing', 'Alerts', 'Monitoring', 'Audit']);
   await page.goto(`${server.base}/patients/${p.id}`);
   await page.getByRole('heading', { name: 'Traceable, Robin' }).waitFor();
-  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Measures', 'Medications', 'MAR', 'Take-homes', 'Results', 'Audit']);
+  assert.deepEqual(await tabs(page), ['Overview', 'Diagnoses', 'Episodes', 'Plan', 'Therapy', 'Measures', 'Medications', 'MAR', 'Take-homes', 'Results', 'Timeline', 'Audit']);
   await page.getByRole('link', { name: 'Audit' }).last().click();
   await page.locator('table.audit').waitFor();
   const actions = await page.locator('table.audit tbody td:nth-child(4)').allTextContents();
@@ -93,8 +93,16 @@ test(env, 'an auditor finds a patient\'s rows by MRN; the server\'s message appe
   await show.click();
   await mrnError.filter({ hasText: 'not both' }).waitFor();
 
-  // Back to an MRN alone: the message goes, the rows come.
-  await page.getByLabel('Patient id').fill('');
+  // Back to an MRN alone: the message goes, the rows come. (The emptied field
+  // must be what the form holds before Show is pressed: on a loaded machine
+  // the render after the refusal can land after fill().)
+  const pid = page.getByLabel('Patient id');
+  await pid.fill('');
+  for (let i = 0; i < 20 && (await pid.inputValue()) !== ''; i++) {
+    await page.waitForTimeout(100);
+    await pid.fill('');
+  }
+  assert.equal(await pid.inputValue(), '');
   await show.click();
   await page.getByRole('heading', { name: 'MRN AUD-5521' }).waitFor();
   await page.locator('table.audit tbody tr', { hasText: 'patient.create' }).waitFor();
