@@ -152,6 +152,19 @@ enum tdm_status api_str(struct api_ctx *c, json_t *o, const char *key, int requi
 	return TDM_OK;
 }
 
+int api_reason_body(struct api_ctx *c, char reason[TDM_LEN_REASON + 1])
+{
+	static const char *const fields[] = {"reason", NULL};
+	json_t *o = api_body(c, fields);
+	if (!o)
+		return 0;
+	enum tdm_status rc = api_str(c, o, "reason", 1, TDM_LEN_REASON, reason, TDM_LEN_REASON + 1);
+	json_decref(o);
+	if (rc)
+		api_fail(c, rc);
+	return rc == TDM_OK;
+}
+
 enum tdm_status api_number(struct api_ctx *c, json_t *o, const char *key, int required, double *out,
 			   int *has)
 {

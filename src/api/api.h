@@ -15,6 +15,7 @@
 #include "domain/access.h"
 #include "store/group.h"
 #include "store/store.h"
+#include "util/limits.h"
 #include "util/status.h"
 
 #define API_MAX_QUERY 16
@@ -73,6 +74,9 @@ enum tdm_status api_str(struct api_ctx *c, json_t *o, const char *key, int requi
 			size_t maxlen, char *dst, size_t dstsz);
 enum tdm_status api_date(struct api_ctx *c, json_t *o, const char *key, int required,
 			 char *dst);
+/* A body that is only {"reason": "..."} (required, at most TDM_LEN_REASON):
+ * 1 with reason filled, or 0 with the error response already set. */
+int api_reason_body(struct api_ctx *c, char reason[TDM_LEN_REASON + 1]);
 /* A JSON number (finite); *has (may be NULL) says whether it was given. */
 enum tdm_status api_number(struct api_ctx *c, json_t *o, const char *key, int required, double *out,
 			   int *has);

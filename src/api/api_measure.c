@@ -531,15 +531,10 @@ void api_schedule_list(struct api_ctx *c)
 
 void api_schedule_stop(struct api_ctx *c)
 {
-	static const char *const fields[] = {"reason", NULL};
-	json_t *o = api_body(c, fields);
-	if (!o)
-		return;
 	char reason[TDM_LEN_REASON + 1];
-	enum tdm_status rc = api_str(c, o, "reason", 1, TDM_LEN_REASON, reason, sizeof reason);
-	json_decref(o);
-	if (!rc)
-		rc = schedule_stop(c->db, &c->actor, c->ids[0], reason, &c->err);
+	if (!api_reason_body(c, reason))
+		return;
+	enum tdm_status rc = schedule_stop(c->db, &c->actor, c->ids[0], reason, &c->err);
 	if (rc)
 		api_fail(c, rc);
 	else

@@ -272,16 +272,11 @@ void api_titration_create(struct api_ctx *c)
 
 static void titration_pause(struct api_ctx *c, int pause)
 {
-	static const char *const fields[] = {"reason", NULL};
-	json_t *o = api_body(c, fields);
-	if (!o)
-		return;
 	char reason[TDM_LEN_REASON + 1];
-	enum tdm_status rc = api_str(c, o, "reason", 1, TDM_LEN_REASON, reason, sizeof reason);
-	json_decref(o);
+	if (!api_reason_body(c, reason))
+		return;
 	struct order_detail d;
-	if (!rc)
-		rc = order_titration_pause(c->db, &c->actor, c->ids[0], pause, reason, &d, &c->err);
+	enum tdm_status rc = order_titration_pause(c->db, &c->actor, c->ids[0], pause, reason, &d, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;
@@ -399,16 +394,11 @@ void api_admin_create(struct api_ctx *c)
 
 void api_admin_void(struct api_ctx *c)
 {
-	static const char *const fields[] = {"reason", NULL};
-	json_t *o = api_body(c, fields);
-	if (!o)
-		return;
 	char reason[TDM_LEN_REASON + 1];
-	enum tdm_status rc = api_str(c, o, "reason", 1, TDM_LEN_REASON, reason, sizeof reason);
-	json_decref(o);
+	if (!api_reason_body(c, reason))
+		return;
 	struct admin a;
-	if (!rc)
-		rc = admin_void(c->db, &c->actor, c->ids[0], reason, &a, &c->err);
+	enum tdm_status rc = admin_void(c->db, &c->actor, c->ids[0], reason, &a, &c->err);
 	if (rc)
 		api_fail(c, rc);
 	else

@@ -205,16 +205,11 @@ void api_result_list(struct api_ctx *c)
 
 void api_result_void(struct api_ctx *c)
 {
-	static const char *const fields[] = {"reason", NULL};
-	json_t *o = api_body(c, fields);
-	if (!o)
-		return;
 	char reason[TDM_LEN_REASON + 1];
-	enum tdm_status rc = api_str(c, o, "reason", 1, TDM_LEN_REASON, reason, sizeof reason);
-	json_decref(o);
+	if (!api_reason_body(c, reason))
+		return;
 	struct result r;
-	if (!rc)
-		rc = result_void(c->db, &c->actor, c->ids[0], reason, &r, &c->err);
+	enum tdm_status rc = result_void(c->db, &c->actor, c->ids[0], reason, &r, &c->err);
 	if (rc)
 		api_fail(c, rc);
 	else

@@ -204,17 +204,12 @@ void api_therapy_session_get(struct api_ctx *c)
 
 void api_therapy_session_cancel(struct api_ctx *c)
 {
-	static const char *const fields[] = {"reason", NULL};
-	json_t *o = api_body(c, fields);
-	if (!o)
-		return;
 	char reason[TDM_LEN_REASON + 1];
-	enum tdm_status rc = api_str(c, o, "reason", 1, TDM_LEN_REASON, reason, sizeof reason);
-	json_decref(o);
+	if (!api_reason_body(c, reason))
+		return;
 	struct session s;
 	memset(&s, 0, sizeof s);
-	if (!rc)
-		rc = session_cancel(c->db, &c->actor, c->ids[0], reason, &s, &c->err);
+	enum tdm_status rc = session_cancel(c->db, &c->actor, c->ids[0], reason, &s, &c->err);
 	if (rc) {
 		api_fail(c, rc);
 		return;

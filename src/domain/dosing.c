@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -613,33 +614,22 @@ enum tdm_status admin_void(struct db *db, const struct actor *a, int64_t admin_i
 
 /* ---- the dosing window ---- */
 
-/* Rows of one order in sorted arrays: [*lo, *hi). Arrays are sorted by order id. */
-static void range_events(const struct order_event *ev, int n, int64_t id, int *lo, int *hi)
+/* Rows of one order in an array sorted by order id: [*lo, *hi). The rows are
+ * `size` bytes each with their order id at byte `off`. */
+static void range_of(const void *rows, int n, size_t size, size_t off, int64_t id, int *lo, int *hi)
 {
-	while (*lo < n && ev[*lo].order_id < id)
+	const char *base = rows;
+#define ORDER_AT(i) (*(const int64_t *)(const void *)(base + (size_t)(i) * size + off))
+	while (*lo < n && ORDER_AT(*lo) < id)
 		(*lo)++;
 	*hi = *lo;
-	while (*hi < n && ev[*hi].order_id == id)
+	while (*hi < n && ORDER_AT(*hi) == id)
 		(*hi)++;
+#undef ORDER_AT
 }
 
-static void range_steps(const struct order_step *s, int n, int64_t id, int *lo, int *hi)
-{
-	while (*lo < n && s[*lo].order_id < id)
-		(*lo)++;
-	*hi = *lo;
-	while (*hi < n && s[*hi].order_id == id)
-		(*hi)++;
-}
-
-static void range_recs(const struct day_rec *r, int n, int64_t id, int *lo, int *hi)
-{
-	while (*lo < n && r[*lo].order_id < id)
-		(*lo)++;
-	*hi = *lo;
-	while (*hi < n && r[*hi].order_id == id)
-		(*hi)++;
-}
+#define RANGE(arr, n, id, lo, hi) \
+	range_of(arr, n, sizeof *(arr), offsetof(__typeof__(*(arr)), order_id), id, lo, hi)
 
 struct named_order {
 	struct order o;
@@ -812,10 +802,10 @@ enum tdm_status dosing_queue(struct db *db, const struct actor *a, int64_t site_
 	for (int i = 0; !rc && i < n_orders; i++) {
 		struct order *o = &orders[i].o;
 		int e_hi, s_hi, r_hi, l_hi;
-		range_events(evs, n_ev, o->id, &e_lo, &e_hi);
-		range_steps(steps, n_steps, o->id, &s_lo, &s_hi);
-		range_recs(recs, n_recs, o->id, &r_lo, &r_hi);
-		range_recs(lasts, n_lasts, o->id, &l_lo, &l_hi);
+		RANGE(evs, n_ev, o->id, &e_lo, &e_hi);
+		RANGE(steps, n_steps, o->id, &s_lo, &s_hi);
+		RANGE(recs, n_recs, o->id, &r_lo, &r_hi);
+		RANGE(lasts, n_lasts, o->id, &l_lo, &l_hi);
 		order_derive(o, evs + e_lo, e_hi - e_lo, steps + s_lo, s_hi - s_lo, day);
 		int per_day = order_freq_per_day(o->frequency);
 		int scheduled = per_day > 0 && order_scheduled_on(o, day);

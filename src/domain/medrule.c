@@ -138,17 +138,6 @@ static struct rules R;
 
 /* ---- loading ---- */
 
-static int parse_double(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int class_of(const char *name)
 {
 	for (int c = 0; c < MED_CLASS_COUNT; c++)
@@ -270,7 +259,7 @@ static enum tdm_status take(struct rules *t, const struct conf *c, const struct 
 			why = "is not a key of this section";
 		else if (s->has_num[j])
 			why = "is given twice";
-		else if (parse_double(v, &x))
+		else if (conf_double(v, &x))
 			why = "must be a number";
 		else if (x < d->num[j].lo || x > d->num[j].hi)
 			why = "is out of range";

@@ -41,17 +41,6 @@ static struct {
 	int n_missed;
 } D;
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 enum tdm_status order_load(const char *dir, struct tdm_err *err)
 {
 	char path[512];
@@ -80,13 +69,13 @@ enum tdm_status order_load(const char *dir, struct tdm_err *err)
 				char *sp = strchr(a, ' ');
 				if (sp)
 					*sp = '\0';
-				bad = parse_int(a, 0, 24, &D.freq[D.n_freq].per_day) ||
-				      parse_int(b, 0, 366, &D.freq[D.n_freq].every_days);
+				bad = conf_int(a, 0, 24, &D.freq[D.n_freq].per_day) ||
+				      conf_int(b, 0, 366, &D.freq[D.n_freq].every_days);
 			}
 			if (!bad)
 				snprintf(D.freq[D.n_freq++].name, ORDER_FREQ_LEN, "%s", e->key);
 		} else if (!strcmp(e->section, "dosing")) {
-			if (parse_int(e->value, 0, 366, &v))
+			if (conf_int(e->value, 0, 366, &v))
 				bad = 1;
 			else if (!strcmp(e->key, "late_entry_days"))
 				D.late_entry_days = v;
@@ -100,7 +89,7 @@ enum tdm_status order_load(const char *dir, struct tdm_err *err)
 				bad = 1;
 		} else if (!strcmp(e->section, "missed_doses")) {
 			bad = D.n_missed == MAX_MISSED || strlen(e->key) >= MED_ID_LEN ||
-			      parse_int(e->value, 1, 365, &v);
+			      conf_int(e->value, 1, 365, &v);
 			if (!bad) {
 				snprintf(D.missed[D.n_missed].med, MED_ID_LEN, "%s", e->key);
 				D.missed[D.n_missed++].limit = v;

@@ -23,17 +23,6 @@ static struct protocol *get(const char *instrument)
 	return p;
 }
 
-/* A whole number in [lo, hi] with nothing after it ("1h" is refused). */
-static int parse_int(const char *v, long lo, long hi, int *out)
-{
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (end == v || *end || n < lo || n > hi)
-		return -1;
-	*out = (int)n;
-	return 0;
-}
-
 /* "MIN-MAX", both whole numbers, nothing else. */
 static int parse_range(const char *v, int *lo, int *hi)
 {
@@ -110,7 +99,7 @@ enum tdm_status protocol_load(const char *dir, struct tdm_err *err)
 			else if (!strcmp(field, "action"))
 				snprintf(s->action, sizeof s->action, "%s", e->value);
 			else if (!strcmp(field, "reassess_minutes"))
-				bad = parse_int(e->value, 1, 7 * 24 * 60, &s->reassess_minutes);
+				bad = conf_int(e->value, 1, 7 * 24 * 60, &s->reassess_minutes);
 			else if (!strcmp(field, "source"))
 				snprintf(s->source, sizeof s->source, "%s", e->value);
 			else

@@ -27,19 +27,6 @@ static struct {
 	int qtc_min, qtc_max;
 } R;
 
-static int parse_double(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	while (*end == ' ')
-		end++;
-	if (end == s || *end || errno || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_lab(const char *value, char *unit, size_t un, double *lo, double *hi)
 {
 	char tmp[256], *save = NULL;
@@ -55,7 +42,7 @@ static int parse_lab(const char *value, char *unit, size_t un, double *lo, doubl
 	if (!n || n >= un)
 		return -1;
 	snprintf(unit, un, "%s", u);
-	return parse_double(a + (*a == ' '), lo) || parse_double(b + (*b == ' '), hi) || *lo > *hi ? -1 : 0;
+	return conf_double(a + (*a == ' '), lo) || conf_double(b + (*b == ' '), hi) || *lo > *hi ? -1 : 0;
 }
 
 enum tdm_status result_load(const char *dir, struct tdm_err *err)
@@ -78,9 +65,9 @@ enum tdm_status result_load(const char *dir, struct tdm_err *err)
 		} else if (!strcmp(e->section, "breath_alcohol")) {
 			if (!strcmp(e->key, "unit"))
 				snprintf(R.bac_unit, sizeof R.bac_unit, "%s", e->value);
-			else if (!strcmp(e->key, "min") && !parse_double(e->value, &d))
+			else if (!strcmp(e->key, "min") && !conf_double(e->value, &d))
 				R.bac_min = d;
-			else if (!strcmp(e->key, "max") && !parse_double(e->value, &d))
+			else if (!strcmp(e->key, "max") && !conf_double(e->value, &d))
 				R.bac_max = d;
 			else
 				bad = 1;
@@ -90,7 +77,7 @@ enum tdm_status result_load(const char *dir, struct tdm_err *err)
 					&R.labs[R.n_labs].min, &R.labs[R.n_labs].max);
 			if (!bad)
 				snprintf(R.labs[R.n_labs++].code, sizeof R.labs[0].code, "%s", e->key);
-		} else if (!strcmp(e->section, "ecg") && !parse_double(e->value, &d)) {
+		} else if (!strcmp(e->section, "ecg") && !conf_double(e->value, &d)) {
 			if (!strcmp(e->key, "qtc_min"))
 				R.qtc_min = (int)d;
 			else if (!strcmp(e->key, "qtc_max"))
@@ -148,7 +135,7 @@ static enum tdm_status check(struct result *r, struct tdm_err *err)
 	if (!strcmp(r->kind, "breath_alcohol")) {
 		if (r->unit[0] && strcmp(r->unit, R.bac_unit))
 			return tdm_fail(err, TDM_EINVAL, "unit", "breath alcohol is recorded in %s", R.bac_unit);
-		if (parse_double(r->value, &v) || v < R.bac_min || v > R.bac_max)
+		if (conf_double(r->value, &v) || v < R.bac_min || v > R.bac_max)
 			return tdm_fail(err, TDM_EINVAL, "value", "value must be %g to %g %s", R.bac_min, R.bac_max,
 					R.bac_unit);
 		snprintf(r->unit, sizeof r->unit, "%s", R.bac_unit);
@@ -161,7 +148,7 @@ static enum tdm_status check(struct result *r, struct tdm_err *err)
 				continue;
 			if (r->unit[0] && strcmp(r->unit, R.labs[i].unit))
 				return tdm_fail(err, TDM_EINVAL, "unit", "%s is recorded in %s", r->code, R.labs[i].unit);
-			if (parse_double(r->value, &v) || v < R.labs[i].min || v > R.labs[i].max)
+			if (conf_double(r->value, &v) || v < R.labs[i].min || v > R.labs[i].max)
 				return tdm_fail(err, TDM_EINVAL, "value", "%s must be %g to %g %s", r->code,
 						R.labs[i].min, R.labs[i].max, R.labs[i].unit);
 			snprintf(r->unit, sizeof r->unit, "%s", R.labs[i].unit);
@@ -172,7 +159,7 @@ static enum tdm_status check(struct result *r, struct tdm_err *err)
 	if (!strcmp(r->kind, "ecg")) {
 		if (r->unit[0] && strcmp(r->unit, "ms"))
 			return tdm_fail(err, TDM_EINVAL, "unit", "QTc is recorded in ms");
-		if (parse_double(r->value, &v) || v != floor(v) || v < R.qtc_min || v > R.qtc_max)
+		if (conf_double(r->value, &v) || v != floor(v) || v < R.qtc_min || v > R.qtc_max)
 			return tdm_fail(err, TDM_EINVAL, "qtc_ms", "qtc_ms must be a whole number from %d to %d",
 					R.qtc_min, R.qtc_max);
 		snprintf(r->code, sizeof r->code, "qtc");

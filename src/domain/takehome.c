@@ -46,17 +46,6 @@ static struct {
 
 /* ---- configuration ---- */
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(s, &end, 10);
-	if (end == s || *end || errno || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static const char *const weekdays[] = {"sunday", "monday", "tuesday", "wednesday",
 				       "thursday", "friday", "saturday"};
 
@@ -74,7 +63,7 @@ static int parse_tier(const char *key, const char *value, struct takehome_tier *
 	const char *src = bar + 1;
 	while (*src == ' ')
 		src++;
-	if (parse_int(key, 1, 100000, &t->from_day) || parse_int(num, 0, 366, &t->max_days) || !*src ||
+	if (conf_int(key, 1, 100000, &t->from_day) || conf_int(num, 0, 366, &t->max_days) || !*src ||
 	    strlen(src) >= sizeof t->source)
 		return -1;
 	snprintf(t->source, sizeof t->source, "%s", src);
@@ -98,13 +87,13 @@ static int load_entry(const struct conf_entry *e)
 	}
 	if (!strcmp(s, "rules")) {
 		if (!strcmp(k, "first_days"))
-			return parse_int(v, 1, MAX_WINDOW, &T.first_days);
+			return conf_int(v, 1, MAX_WINDOW, &T.first_days);
 		if (!strcmp(k, "first_days_total"))
-			return parse_int(v, 0, MAX_WINDOW, &T.first_days_total);
+			return conf_int(v, 0, MAX_WINDOW, &T.first_days_total);
 		if (!strcmp(k, "course_gap_days"))
-			return parse_int(v, 0, 3650, &T.course_gap_days);
+			return conf_int(v, 0, 3650, &T.course_gap_days);
 		if (!strcmp(k, "limit_supply_held"))
-			return parse_int(v, 0, 1, &T.limit_supply);
+			return conf_int(v, 0, 1, &T.limit_supply);
 		return -1;
 	}
 	if (!strcmp(s, "closure")) {
@@ -129,13 +118,13 @@ static int load_entry(const struct conf_entry *e)
 	}
 	if (!strcmp(s, "evidence")) {
 		if (!strcmp(k, "screen_window_days"))
-			return parse_int(v, 1, MAX_WINDOW, &T.screen_window);
+			return conf_int(v, 1, MAX_WINDOW, &T.screen_window);
 		if (!strcmp(k, "attendance_window_days"))
-			return parse_int(v, 1, MAX_WINDOW, &T.attendance_window);
+			return conf_int(v, 1, MAX_WINDOW, &T.attendance_window);
 		if (!strcmp(k, "attendance_min_percent"))
-			return parse_int(v, 0, 100, &T.attendance_min_percent);
+			return conf_int(v, 0, 100, &T.attendance_min_percent);
 		if (!strcmp(k, "diversion_window_days"))
-			return parse_int(v, 1, MAX_WINDOW, &T.diversion_window);
+			return conf_int(v, 1, MAX_WINDOW, &T.diversion_window);
 		if (!strcmp(k, "breath_alcohol_above")) {
 			char *end;
 			errno = 0;

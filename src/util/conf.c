@@ -1,6 +1,8 @@
 #include "util/conf.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,4 +91,30 @@ const char *conf_get(const struct conf *c, const char *section, const char *key)
 		if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key))
 			return c->e[i].value;
 	return NULL;
+}
+
+int conf_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (end == s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int conf_double(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (end == s || *end || errno || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
 }

@@ -26,6 +26,10 @@ struct conf {
  * naming file:line on a bad line. */
 enum tdm_status conf_load(struct conf *c, const char *path, struct tdm_err *err);
 void conf_release(struct conf *c);
+/* Strict numbers in data-file values: the whole text (trailing blanks
+ * allowed) must be the number. Return 0, or -1 when it is not. */
+int conf_int(const char *s, long lo, long hi, int *out);
+int conf_double(const char *s, double *out); /* finite */
 /* First value for section/key, or NULL. */
 const char *conf_get(const struct conf *c, const char *section, const char *key);
 

@@ -161,6 +161,30 @@ static void test_missing_file(void **state)
 	conf_release(&c); /* safe after a failed load */
 }
 
+static void test_numbers(void **state)
+{
+	(void)state;
+	int i = -1;
+	double d = -1;
+	assert_int_equal(conf_int("42", 0, 100, &i), 0);
+	assert_int_equal(i, 42);
+	assert_int_equal(conf_int("7  ", 0, 100, &i), 0);
+	assert_int_equal(i, 7);
+	assert_int_equal(conf_int("101", 0, 100, &i), -1);
+	assert_int_equal(conf_int("-1", 0, 100, &i), -1);
+	assert_int_equal(conf_int("1h", 0, 100, &i), -1);
+	assert_int_equal(conf_int("", 0, 100, &i), -1);
+	assert_int_equal(conf_int("99999999999999999999", 0, 2147483647, &i), -1);
+	assert_int_equal(conf_double("0.05", &d), 0);
+	assert_true(d == 0.05);
+	assert_int_equal(conf_double("1e3 ", &d), 0);
+	assert_true(d == 1000);
+	assert_int_equal(conf_double("nan", &d), -1);
+	assert_int_equal(conf_double("inf", &d), -1);
+	assert_int_equal(conf_double("3 mg", &d), -1);
+	assert_int_equal(conf_double("", &d), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +193,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_crlf_and_no_final_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_line_names_file_and_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
+		cmocka_unit_test(test_numbers),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }
