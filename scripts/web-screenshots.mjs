@@ -75,6 +75,13 @@ try {
     await shot('chart-mar-1280', 1280, 800, `${meds}/mar`, (p) => p.locator('table.mar-grid').waitFor());
     await shot('chart-take-homes-1280', 1280, 800, `${meds}/take-homes`, (p) => p.locator('section.th-elig, .take-homes p.muted').first().waitFor(), true);
   }
+  // Therapy and the treatment plan (the demo cohort's plans, sessions and notes, when it has them).
+  await shot('chart-plan-1280', 1280, 800, `${chart}/plan`, (p) => p.locator('.plan-tab section.card').first().waitFor(), true);
+  await shot('chart-therapy-1280', 1280, 800, `${chart}/therapy`, (p) => p.locator('section.rp').waitFor(), true);
+  await shot('chart-timeline-1280', 1280, 800, `${chart}/timeline`, (p) => p.locator('.itl-figure').waitFor(), true);
+  await shot('sessions-768', 768, 1024, '/sessions?view=all', (p) => p.locator('.ss-week').waitFor(), true);
+  const held = (await server.api('GET', `/api/v1/patients/${pick.id}/sessions`)).items.find((s) => s.note_id);
+  if (held) await shot('session-1280', 1280, 800, `/sessions/${held.id}`, (p) => p.locator('.attendance-table').waitFor(), true);
 } finally {
   await browser.close();
   await server.close();

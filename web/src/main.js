@@ -7,6 +7,7 @@ import './styles/app.css';
 import 'uplot/dist/uPlot.min.css';
 import './styles/measures.css';
 import './styles/medications.css';
+import './styles/therapy.css';
 import { html } from 'htm/preact';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -29,6 +30,9 @@ import { AlertsPage } from './pages/alerts.js';
 import { DosingPage } from './pages/dosing.js';
 import { MonitoringPage } from './pages/monitoring.js';
 import { CheckinApp, isCheckinPath } from './pages/checkin.js';
+import { SessionsPage } from './pages/sessions.js';
+import { SessionPage } from './pages/session.js';
+import { MyNotesPage } from './pages/my-notes.js';
 
 // path pattern, screen, the API route the screen needs (for the menu and the
 // guard), menu label (shown in the header when set).
@@ -38,6 +42,9 @@ const SCREENS = [
   ['/patients/:id/:tab?', Chart, 'GET /api/v1/patients/{id}'],
   ['/patients', Patients, 'GET /api/v1/patients', 'Patients'],
   ['/census', Census, 'GET /api/v1/census', 'Census'],
+  ['/sessions/:id', SessionPage, 'GET /api/v1/sessions/{id}'],
+  ['/sessions', SessionsPage, 'GET /api/v1/sessions', 'Sessions'],
+  ['/notes', MyNotesPage, 'GET /api/v1/notes/unsigned', 'My notes'],
   ['/dosing', DosingPage, 'GET /api/v1/dosing', 'Dosing'],
   ['/alerts', AlertsPage, 'GET /api/v1/alerts', 'Alerts'],
   ['/monitoring', MonitoringPage, 'GET /api/v1/monitoring', 'Monitoring'],

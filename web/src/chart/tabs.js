@@ -11,11 +11,14 @@
 import overview from './overview.js';
 import diagnoses from './diagnoses.js';
 import episodes from './episodes.js';
+import plan from './plan.js';
+import therapy from './therapy.js';
 import measures from './measures.js';
 import medications from './medications.js';
 import mar from './mar.js';
 import takeHomes from './take-homes.js';
 import results from './results.js';
+import careTimeline from './care-timeline.js';
 import audit from './audit.js';
 
-export const TABS = [overview, diagnoses, episodes, measures, medications, mar, takeHomes, results, audit];
+export const TABS = [overview, diagnoses, episodes, plan, therapy, measures, medications, mar, takeHomes, results, careTimeline, audit];
