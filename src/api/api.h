@@ -164,6 +164,7 @@ void api_admin_create(struct api_ctx *c);
 void api_admin_void(struct api_ctx *c);
 void api_mar(struct api_ctx *c);
 void api_dosing(struct api_ctx *c);
+void api_staff(struct api_ctx *c);
 /* treatment plans (api_plan.c) */
 void api_plan_list(struct api_ctx *c);
 void api_plan_create(struct api_ctx *c);

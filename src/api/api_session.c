@@ -118,3 +118,33 @@ void api_levels(struct api_ctx *c)
 	}
 	api_reply(c, 200, json_pack("{s:o}", "items", arr));
 }
+
+/* Staff who may be named as a session's clinician or a plan's responsible
+ * clinician: usernames and roles, no patient data. */
+void api_staff(struct api_ctx *c)
+{
+	static const char *const params[] = {"site", NULL};
+	int64_t site = 0;
+	enum tdm_status rc = api_query_only(c, params);
+	if (!rc)
+		rc = api_query_id(c, "site", &site);
+	struct staff *rows = NULL;
+	int n = 0;
+	if (!rc)
+		rc = account_staff(c->db, &c->actor, site, &rows, &n, &c->err);
+	if (rc) {
+		api_fail(c, rc);
+		return;
+	}
+	json_t *items = json_array();
+	for (int i = 0; items && i < n; i++) {
+		json_t *roles = json_array();
+		for (unsigned bit = 1; roles && bit <= ROLE_AUDITOR; bit <<= 1)
+			if (rows[i].roles & bit)
+				json_array_append_new(roles, json_string(role_name(bit)));
+		json_array_append_new(items, json_pack("{s:s, s:I, s:o}", "username", rows[i].username, "site_id",
+						       (json_int_t)rows[i].site_id, "roles", roles));
+	}
+	free(rows);
+	api_reply(c, 200, json_pack("{s:o}", "items", items));
+}

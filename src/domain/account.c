@@ -179,6 +179,49 @@ enum tdm_status site_list(struct db *db, const struct actor *a, struct site **ou
 	return rc;
 }
 
+static void read_staff(struct stmt *st, void *row)
+{
+	struct staff *r = row;
+	snprintf(r->username, sizeof r->username, "%s", db_col_text(st, 0));
+	r->site_id = db_col_int(st, 1);
+	r->roles = (unsigned)db_col_int(st, 2);
+}
+
+enum tdm_status account_staff(struct db *db, const struct actor *a, int64_t site_id, struct staff **out,
+			      int *n, struct tdm_err *err)
+{
+	*out = NULL;
+	*n = 0;
+	if (site_id && !access_roles_at(a, site_id))
+		return tdm_fail(err, TDM_ENOTFOUND, "site", "no site %lld for this user", (long long)site_id);
+	enum tdm_status rc = db_begin(db, DB_READ, err);
+	if (rc)
+		return rc;
+	/* One row per user and site: the role bits summed (a role is granted
+	 * once per site while not revoked). */
+	struct stmt *st = db_prepare(db,
+		"SELECT u.username, r.site_id, SUM(DISTINCT r.role_bit) FROM user_role r"
+		" JOIN app_user u ON u.id = r.user_id"
+		" WHERE r.revoked_at IS NULL AND u.disabled_at IS NULL AND r.role_bit IN (?, ?, ?)"
+		" AND (? = 0 OR r.site_id = ?)"
+		" AND (? = 1 OR r.site_id IN (SELECT site_id FROM user_role WHERE user_id = ? AND revoked_at IS NULL))"
+		" GROUP BY u.username, r.site_id ORDER BY r.site_id, u.username", err);
+	if (!st) {
+		rc = err->code;
+	} else {
+		db_bind_int(st, 1, ROLE_PRESCRIBER);
+		db_bind_int(st, 2, ROLE_NURSE);
+		db_bind_int(st, 3, ROLE_THERAPIST);
+		db_bind_int(st, 4, site_id);
+		db_bind_int(st, 5, site_id);
+		db_bind_int(st, 6, a->all_sites);
+		db_bind_int(st, 7, a->user_id);
+		rc = db_collect(st, sizeof **out, STAFF_MAX, read_staff, (void **)out, n, err);
+	}
+	db_rollback(db);
+	return rc;
+}
+
 /* ---- users ---- */
 
 static enum tdm_status find_user(struct db *db, const char *username, int64_t *id,

@@ -70,4 +70,19 @@ enum tdm_status site_add(struct db *db, const char *code, const char *name,
 enum tdm_status site_list(struct db *db, const struct actor *a, struct site **out, int *n,
 			  struct tdm_err *err);
 
+/* A member of staff who may be named on a session or a plan: a user holding
+ * a prescriber, nurse or therapist role at a site. */
+struct staff {
+	char username[TDM_LEN_USERNAME + 1];
+	int64_t site_id;
+	unsigned roles;          /* ROLE_PRESCRIBER | ROLE_NURSE | ROLE_THERAPIST bits held there */
+};
+
+#define STAFF_MAX 2000
+
+/* Staff at site_id (0: every site the actor holds a role at), by site then
+ * username; disabled users and revoked roles left out. *out caller-frees. */
+enum tdm_status account_staff(struct db *db, const struct actor *a, int64_t site_id, struct staff **out,
+			      int *n, struct tdm_err *err);
+
 #endif

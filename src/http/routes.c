@@ -26,6 +26,7 @@ const struct route routes[] = {
 	{"GET",    "/api/v1/me",                        api_me,                A|P|N|T|I|U, 0},
 	{"GET",    "/api/v1/sites",                     api_sites,             A|P|N|T|I|U, 0},
 	{"GET",    "/api/v1/levels",                    api_levels,            A|P|N|T|I|U, 0},
+	{"GET",    "/api/v1/staff",                     api_staff,             A|P|N|T, 0},
 	{"GET",    "/api/v1/patients",                  api_patient_list,      A|P|N|T|I, 0},
 	{"POST",   "/api/v1/patients",                  api_patient_create,    A|I, 0},
 	{"GET",    "/api/v1/patients/{id}",             api_patient_get,       A|P|N|T|I, 0},

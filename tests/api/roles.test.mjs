@@ -35,6 +35,7 @@ const ROUTES = [
   ['GET', '/api/v1/me', ALL, 200],
   ['GET', '/api/v1/sites', ALL, 200],
   ['GET', '/api/v1/levels', ALL, 200],
+  ['GET', '/api/v1/staff', CLINIC_CARE, 200],
   ['GET', '/api/v1/patients', CLINICAL, 200],
   ['POST', '/api/v1/patients', ['admin', 'intake'], 201, () => ({ body: patientBody() })],
   ['GET', '/api/v1/patients/{id}', CLINICAL, 200, (role, f) => ({ ids: [f.plain[role]] })],

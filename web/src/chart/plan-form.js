@@ -21,6 +21,7 @@ import { UDS_SUBSTANCES } from '../lib/results-vocab.js';
 import { COMPARATORS, MODALITIES, OBJECTIVE_STATUS } from '../lib/therapy.js';
 import { DateField, FormError, SelectField, TextArea, TextField, useAsync } from '../components/ui.js';
 import { diagnosisTitle } from './diagnoses.js';
+import { StaffList } from '../components/staff-list.js';
 
 const FORM = 'pl';
 // "problems[1].goals[0].text" -> "pl-problems-1-goals-0-text".
@@ -238,7 +239,7 @@ export function PlanForm({ ctx, plan, onSaved, onCancel }) {
           : html`<${SelectField} ...${f('modality')} label="Modality" options=${MODALITIES} />
             <${TextField} ...${f('frequency')} label="Frequency" required autocomplete="off" hint="e.g. weekly group" />`}
         <${TextField} ...${f('responsible')} label=${x.kind === 'medication' ? 'Responsible (optional)' : 'Responsible clinician'}
-          required=${x.kind !== 'medication'} autocomplete="off" hint="Username" />
+          required=${x.kind !== 'medication'} autocomplete="off" list="pl-staff" hint="Username" />
         <${TextField} ...${f('description')} label="Description" autocomplete="off" wide />
       </div>
     </li>`;
@@ -295,6 +296,7 @@ export function PlanForm({ ctx, plan, onSaved, onCancel }) {
   }
 
   return html`<form class="card form plan-form" onSubmit=${submit} noValidate aria-labelledby="pl-form-title">
+    <${StaffList} id="pl-staff" />
     <div class="card-head">
       <h2 id="pl-form-title">${creating ? 'Write the treatment plan' : `Change the plan (from version ${plan.version})`}</h2>
       <button type="button" class="btn btn-small btn-quiet" onClick=${onCancel}>Close</button>

@@ -10,6 +10,7 @@ export const ROUTES = {
   'GET /api/v1/me': ALL,
   'GET /api/v1/sites': ALL,
   'GET /api/v1/levels': ALL,
+  'GET /api/v1/staff': [A, P, N, T],
   'GET /api/v1/patients': [A, P, N, T, I],
   'POST /api/v1/patients': [A, I],
   'GET /api/v1/patients/{id}': [A, P, N, T, I],

@@ -12,6 +12,7 @@ import { clinicZoneName, instant } from '../lib/format.js';
 import { clinicInputToInstant } from '../lib/measures.js';
 import { MODALITIES, SESSION_KINDS, SESSION_LIMITS, conflictSessionId, roomsOf } from '../lib/therapy.js';
 import { PatientPicker } from '../components/patient-picker.js';
+import { StaffList } from '../components/staff-list.js';
 import { DateField, FormError, SelectField, TextField, errorFor, fieldId } from '../components/ui.js';
 
 const FIELDS = ['kind', 'modality', 'title', 'clinician', 'room', 'telehealth', 'starts_at', 'minutes', 'patients', 'count', 'until'];
@@ -101,7 +102,8 @@ export function SessionForm({ me, initialPatients = [], onSaved, onCancel }) {
       <${SelectField} ...${prop('kind', 'Kind', { options: SESSION_KINDS })} />
       <${SelectField} ...${prop('modality', 'Modality', { options: MODALITIES })} />
       <${TextField} ...${prop('title', 'Title', { autocomplete: 'off', hint: 'Optional, e.g. “Relapse prevention group”' })} />
-      <${TextField} ...${prop('clinician', 'Clinician', { autocomplete: 'off', required: true, hint: 'Username; you by default' })} />
+      <${TextField} ...${prop('clinician', 'Clinician', { autocomplete: 'off', required: true, list: 'ss-staff', hint: 'Username; you by default' })} />
+      <${StaffList} id="ss-staff" />
       <${SelectField} id=${fieldId(form, 'room')} label="Where" value=${where} onValue=${set('where')}
         error=${errorFor(err, 'room') || errorFor(err, 'telehealth')}
         options=${[...rooms, ['telehealth', 'Telehealth (video or phone)']]} />
