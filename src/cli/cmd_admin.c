@@ -327,10 +327,11 @@ int cmd_demo(int argc, char **argv)
 	}
 	printf("loaded %d synthetic patients (%d dual diagnosis), %d diagnoses, %d episodes, "
 	       "%d placements, %d discharged, %d assessments, %d schedules, %d open alerts, "
-	       "%d medication orders, %d doses recorded, %d take-home dispenses, %d results\n",
+	       "%d medication orders, %d doses recorded, %d take-home dispenses, %d results, "
+	       "%d treatment plans (%d versions), %d therapy sessions, %d attendance records, %d progress notes\n",
 	       s.patients, s.dual, s.diagnoses, s.episodes, s.placements, s.discharged, s.assessments,
 	       s.schedules, s.alerts_open, s.med_orders, s.med_administrations, s.takehome_dispenses,
-	       s.results);
+	       s.results, s.plans, s.plan_versions, s.therapy_sessions, s.attendance, s.progress_notes);
 	return EXIT_OK;
 }
 

@@ -9,6 +9,7 @@
 #include "domain/demo.h"
 #include "domain/demo_measures.h"
 #include "domain/demo_meds.h"
+#include "domain/demo_therapy.h"
 #include "domain/diagnosis.h"
 #include "domain/episode.h"
 #include "domain/icd10.h"
@@ -742,7 +743,7 @@ static void med_plan(const struct plan *pl, int64_t pid, struct demo_med_plan *m
 
 static enum tdm_status load_patient(struct db *db, const struct actor *a, struct rng *r, int i,
 				    const struct plan *pl, const char *today, struct demo_med_counts *medc,
-				    struct demo_summary *sum, struct tdm_err *err)
+				    struct demo_therapy *th, struct demo_summary *sum, struct tdm_err *err)
 {
 	struct patient p;
 	int sub = 0, mh = 0;
@@ -780,6 +781,8 @@ static enum tdm_status load_patient(struct db *db, const struct actor *a, struct
 		struct demo_med_plan dp;
 		med_plan(pl, p.id, &dp);
 		rc = demo_meds(db, a, &dp, rng_next(r), medc, err);
+		if (!rc)
+			rc = demo_therapy_patient(th, db, a, &dp, rng_next(r), err);
 	}
 	return rc;
 }
@@ -816,15 +819,27 @@ enum tdm_status demo_load(struct db *db, const struct actor *a, int n, unsigned 
 {
 	struct demo_summary sum = {0};
 	struct demo_med_counts medc = {0};
+	struct demo_therapy *th = NULL;
+	struct demo_therapy_counts thc;
 	char today[DATE_LEN];
 	enum tdm_status rc = check_ready(db, n, err);
 	date_today(today);
+	if (!rc)
+		rc = demo_therapy_begin(db, a, n, seed, &th, err);
 	for (int i = 0; !rc && i < n; i++) {
 		struct rng r = {((uint64_t)seed << 32) ^ (uint64_t)i * 0xd1b54a32d192ed03ULL};
 		struct plan pl;
 		plan_patient(&r, i, n, &pl);
-		rc = load_patient(db, a, &r, i, &pl, today, &medc, &sum, err);
+		rc = load_patient(db, a, &r, i, &pl, today, &medc, th, &sum, err);
 	}
+	if (!rc)
+		rc = demo_therapy_sessions(th, db, a, err);
+	demo_therapy_end(th, &thc);
+	sum.plans = thc.plans;
+	sum.plan_versions = thc.plan_versions;
+	sum.therapy_sessions = thc.sessions;
+	sum.attendance = thc.attendance;
+	sum.progress_notes = thc.notes;
 	sum.med_orders = medc.orders;
 	sum.med_administrations = medc.administrations;
 	sum.takehome_dispenses = medc.dispenses;

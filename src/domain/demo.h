@@ -31,6 +31,11 @@ struct demo_summary {
 	int med_administrations; /* doses recorded: given, taken home, held, refused, missed */
 	int takehome_dispenses;
 	int results;     /* drug screens, breath alcohol, labs, ECGs */
+	int plans;       /* treatment plans (domain/demo_therapy.h), one per episode */
+	int plan_versions;
+	int therapy_sessions; /* individual, group and family, past and ahead */
+	int attendance;  /* attendance rows */
+	int progress_notes;
 };
 
 /*
@@ -39,9 +44,13 @@ struct demo_summary {
  * diagnosis_add, diagnosis_set_status, episode_admit, episode_place,
  * episode_discharge), each in its own transaction, then each patient's
  * medication history (domain/demo_meds.h: orders, doses, take-homes,
- * results, written directly in one transaction per patient). The cohort is
- * deterministic for a seed; its dates are relative to today and never in the
- * future (take-home doses already dispensed may cover the days ahead).
+ * results, written directly in one transaction per patient), treatment plans
+ * and triggers and coping skills (domain/demo_therapy.h, likewise), and at
+ * the end the therapy sessions of the last weeks and the next two with
+ * attendance and progress notes, by four demo clinicians without passwords.
+ * The cohort is deterministic for a seed; its dates are relative to today
+ * and never in the future (take-home doses already dispensed may cover the
+ * days ahead, and sessions are scheduled for them).
  * There are admissions in the last 30 days; with n >= 7 every level of care
  * has patients in care; with n >= 14 some were discharged in the last 30
  * days.
