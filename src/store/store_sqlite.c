@@ -5,9 +5,17 @@
  * power cut), a busy timeout so concurrent writers wait instead of failing.
  * Write transactions use BEGIN IMMEDIATE: the write lock is taken up front, so
  * two writers never deadlock upgrading a read lock.
+ *
+ * Writers of this process also queue, first come first served, on one
+ * in-process lock before BEGIN IMMEDIATE. SQLite's busy handler waits by
+ * sleeping and retrying, so against a busy writer (the dose group commit,
+ * store/group.c) a plain writer could sleep hundreds of milliseconds while
+ * others got in first; in the queue it waits for the writers ahead of it
+ * only. The busy timeout still covers other processes (CLI commands).
  */
 #include "store/store.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +34,49 @@ struct sq_db {
 	sqlite3 *h;
 	struct sq_stmt cache[CACHE_SIZE];
 	int ncache;
+	int queued; /* holds a turn in the writers' queue */
 };
+
+/* The writers' queue: a ticket lock (FIFO), one for the process. One queue
+ * for every database file the process has open is simpler than one per file
+ * and costs nothing in the server, which has one. */
+#define QUEUE_SLOTS 64 /* waiters sleep on the slot of their ticket: no herd */
+
+static pthread_mutex_t queue_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cv[QUEUE_SLOTS];
+static pthread_once_t queue_once = PTHREAD_ONCE_INIT;
+static unsigned long queue_next, queue_serving;
+
+static void queue_init(void)
+{
+	for (int i = 0; i < QUEUE_SLOTS; i++)
+		pthread_cond_init(&queue_cv[i], NULL);
+}
+
+static void queue_enter(struct sq_db *d)
+{
+	if (d->queued)
+		return; /* already its turn (a transaction SQLite ended on its own) */
+	pthread_once(&queue_once, queue_init);
+	pthread_mutex_lock(&queue_mu);
+	unsigned long ticket = queue_next++;
+	while (ticket != queue_serving)
+		pthread_cond_wait(&queue_cv[ticket % QUEUE_SLOTS], &queue_mu);
+	pthread_mutex_unlock(&queue_mu);
+	d->queued = 1;
+}
+
+static void queue_leave(struct sq_db *d)
+{
+	if (!d->queued)
+		return;
+	d->queued = 0;
+	pthread_mutex_lock(&queue_mu);
+	queue_serving++;
+	/* Wake the next ticket's slot (others sharing it check and sleep again). */
+	pthread_cond_broadcast(&queue_cv[queue_serving % QUEUE_SLOTS]);
+	pthread_mutex_unlock(&queue_mu);
+}
 
 static enum tdm_status map_rc(sqlite3 *h, int rc, struct tdm_err *err)
 {
@@ -52,6 +102,7 @@ static void sq_close(struct db *db)
 	for (int i = 0; i < d->ncache; i++)
 		sqlite3_finalize(d->cache[i].s);
 	sqlite3_close(d->h);
+	queue_leave(d);
 	free(d);
 }
 
@@ -97,12 +148,23 @@ static enum tdm_status sq_open(const char *path, struct db **out, struct tdm_err
 
 static enum tdm_status sq_begin(struct db *db, enum db_tx tx, struct tdm_err *err)
 {
-	return sq_exec(db, tx == DB_READ ? "BEGIN" : "BEGIN IMMEDIATE", err);
+	struct sq_db *d = (struct sq_db *)db;
+	if (tx == DB_READ)
+		return sq_exec(db, "BEGIN", err);
+	queue_enter(d);
+	enum tdm_status rc = sq_exec(db, "BEGIN IMMEDIATE", err);
+	if (rc)
+		queue_leave(d);
+	return rc;
 }
 
 static enum tdm_status sq_commit(struct db *db, struct tdm_err *err)
 {
-	return sq_exec(db, "COMMIT", err);
+	struct sq_db *d = (struct sq_db *)db;
+	enum tdm_status rc = sq_exec(db, "COMMIT", err);
+	if (sqlite3_get_autocommit(d->h)) /* ended (a failed COMMIT may leave it open) */
+		queue_leave(d);
+	return rc;
 }
 
 static void sq_rollback(struct db *db)
@@ -110,6 +172,7 @@ static void sq_rollback(struct db *db)
 	struct sq_db *d = (struct sq_db *)db;
 	if (!sqlite3_get_autocommit(d->h))
 		sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+	queue_leave(d);
 }
 
 static int sq_tx_open(struct db *db)
