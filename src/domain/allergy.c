@@ -56,13 +56,10 @@ static enum tdm_status load(struct db *db, int64_t id, struct allergy *out, stru
 	if (!st)
 		return err->code;
 	db_bind_int(st, 1, id);
-	int s = db_step(st, err);
-	if (s == DB_ROW)
-		read_allergy(st, out);
-	db_done(st);
-	if (s < 0)
+	int found;
+	if (db_one(st, read_allergy_row, out, &found, err))
 		return err->code;
-	return s == DB_ROW ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "allergy", "no allergy %" PRId64, id);
+	return found ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "allergy", "no allergy %" PRId64, id);
 }
 
 /* A formulary medication the substance names (case-insensitive id or name). */

@@ -60,13 +60,10 @@ static enum tdm_status load_admin(struct db *db, int64_t id, struct admin *out, 
 	if (!st)
 		return err->code;
 	db_bind_int(st, 1, id);
-	int s = db_step(st, err);
-	if (s == DB_ROW)
-		read_admin(st, out);
-	db_done(st);
-	if (s < 0)
+	int found;
+	if (db_one(st, read_admin, out, &found, err))
 		return err->code;
-	return s == DB_ROW ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "administration", "no administration %" PRId64, id);
+	return found ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "administration", "no administration %" PRId64, id);
 }
 
 /* A day's recorded outcome of one order (non-void rows). */

@@ -213,13 +213,10 @@ static enum tdm_status load(struct db *db, int64_t id, struct result *out, struc
 	if (!st)
 		return err->code;
 	db_bind_int(st, 1, id);
-	int s = db_step(st, err);
-	if (s == DB_ROW)
-		read_result(st, out);
-	db_done(st);
-	if (s < 0)
+	int found;
+	if (db_one(st, read_result_row, out, &found, err))
 		return err->code;
-	return s == DB_ROW ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "result", "no result %" PRId64, id);
+	return found ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "result", "no result %" PRId64, id);
 }
 
 enum tdm_status result_add(struct db *db, const struct actor *a, int64_t patient_id,

@@ -83,19 +83,18 @@ static void read_session(struct stmt *st, struct session *s)
 	s->note_id = db_col_int(st, 19);
 }
 
+static void read_session_row(struct stmt *st, void *row);
+
 static enum tdm_status load_session(struct db *db, int64_t id, struct session *out, struct tdm_err *err)
 {
 	struct stmt *st = db_prepare(db, SESSION_SELECT " WHERE s.id = ?", err);
 	if (!st)
 		return err->code;
 	db_bind_int(st, 1, id);
-	int s = db_step(st, err);
-	if (s == DB_ROW)
-		read_session(st, out);
-	db_done(st);
-	if (s < 0)
+	int found;
+	if (db_one(st, read_session_row, out, &found, err))
 		return err->code;
-	return s == DB_ROW ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "session", "no session %" PRId64, id);
+	return found ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "session", "no session %" PRId64, id);
 }
 
 #define PARTICIPANT_SELECT                                                                       \

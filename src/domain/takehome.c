@@ -1019,13 +1019,10 @@ static enum tdm_status load_dispense(struct db *db, int64_t id, struct takehome_
 	if (!st)
 		return err->code;
 	db_bind_int(st, 1, id);
-	int s = db_step(st, err);
-	if (s == DB_ROW)
-		read_dispense(st, out);
-	db_done(st);
-	if (s < 0)
+	int found;
+	if (db_one(st, read_dispense, out, &found, err))
 		return err->code;
-	return s == DB_ROW ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "take_home", "no take-home dispense %" PRId64, id);
+	return found ? TDM_OK : tdm_fail(err, TDM_ENOTFOUND, "take_home", "no take-home dispense %" PRId64, id);
 }
 
 enum tdm_status takehome_dispenses(struct db *db, const struct actor *a, int64_t patient_id,

@@ -219,6 +219,17 @@ enum tdm_status db_query_int(struct stmt *st, int64_t *out, int *found, struct t
 	return r < 0 ? err->code : TDM_OK;
 }
 
+enum tdm_status db_one(struct stmt *st, void (*read)(struct stmt *st, void *row), void *row, int *found,
+		       struct tdm_err *err)
+{
+	int s = db_step(st, err);
+	*found = s == DB_ROW;
+	if (*found)
+		read(st, row);
+	db_done(st);
+	return s < 0 ? err->code : TDM_OK;
+}
+
 enum tdm_status db_collect(struct stmt *st, size_t sz, int max,
 			   void (*read)(struct stmt *st, void *row), void **rows, int *n,
 			   struct tdm_err *err)

@@ -127,6 +127,14 @@ enum tdm_status db_insert_id(struct stmt *st, int64_t *id, struct tdm_err *err);
 enum tdm_status db_query_int(struct stmt *st, int64_t *out, int *found, struct tdm_err *err);
 
 /*
+ * Steps a bound statement expecting at most one row: when there is one,
+ * read(st, row) fills row and *found is 1; else *found is 0. Resets the
+ * statement.
+ */
+enum tdm_status db_one(struct stmt *st, void (*read)(struct stmt *st, void *row), void *row, int *found,
+		       struct tdm_err *err);
+
+/*
  * Steps a bound statement and collects its rows: each row gets sz bytes
  * (zeroed) filled by read(st, row); at most max rows. *rows is caller-frees
  * (NULL when there are none); on failure nothing is left allocated. Resets
